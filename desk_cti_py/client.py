@@ -1,0 +1,348 @@
+"""The softphone's side of a connection: handshake, pending calls, timeouts, listeners.
+
+Pure Python, no ``js``: the transport is a ``post(text, target_origin)``
+function, and every message that passed the transport's source check comes
+in through :meth:`Client.receive` with its origin. See ``docs/protocol.md``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from . import models as m
+from . import protocol as p
+
+log = logging.getLogger("desk_cti_py")
+
+Post = Callable[[str, str], None]
+Parse = Callable[[Any], Any]
+
+DEFAULT_TIMEOUT = 10.0
+QUEUE_LIMIT = 100
+HELLO_RETRY = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)  # then every 2 s
+
+
+def _loop() -> asyncio.AbstractEventLoop:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.get_event_loop()
+
+
+def safe_call(fn: Callable[..., Any], *args: Any, what: str = "listener") -> None:
+    """Call a user function; log (never raise) what it raises, run it if it is async."""
+    try:
+        out = fn(*args)
+        if inspect.isawaitable(out):
+            task = asyncio.ensure_future(out)
+            task.add_done_callback(lambda t: _log_task_error(t, what))
+    except Exception:
+        log.exception("desk_cti_py: %s %r raised", what, fn)
+
+
+def _log_task_error(task: asyncio.Future[Any], what: str) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("desk_cti_py: async %s raised", what, exc_info=task.exception())
+
+
+class Subscription:
+    """A listener registration. Call :meth:`unsubscribe` (or ``remove``) to end it.
+
+    Calling the subscription calls the listener, so a decorated function
+    still works as a function.
+    """
+
+    def __init__(self, registry: list[Any], listener: Callable[..., Any]) -> None:
+        self._registry = registry
+        self.listener = listener
+        registry.append(self)
+
+    @property
+    def active(self) -> bool:
+        return self in self._registry
+
+    def unsubscribe(self) -> None:
+        if self in self._registry:
+            self._registry.remove(self)
+
+    remove = unsubscribe
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.listener(*args, **kwargs)
+
+
+@dataclass
+class _Call:
+    method: str
+    text: str
+    future: asyncio.Future[Any]
+    parse: Parse
+    timer: asyncio.TimerHandle | None = None
+    sent: bool = False
+
+
+class Client:
+    """One softphone's connection to its console."""
+
+    def __init__(
+        self,
+        post: Post,
+        *,
+        console_origin: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        queue_limit: int = QUEUE_LIMIT,
+        session: str | None = None,
+    ) -> None:
+        self._post = post
+        self.expected_origin = console_origin
+        self.origin: str | None = None  # pinned after the handshake
+        self.console_session: str | None = None
+        self.timeout = timeout
+        self.queue_limit = queue_limit
+        self.ids = p.IdMaker(session)
+        self.state = "idle"  # idle, connecting, connected, refused, closed
+        self.refusal: m.CtiError | None = None
+        self.click_to_dial_enabled = False
+        self._calls: OrderedDict[str, _Call] = OrderedDict()
+        self._hellos: set[str] = set()
+        self._hello_timer: asyncio.TimerHandle | None = None
+        self._hello_tries = 0
+        self.listeners: dict[str, list[Subscription]] = {e: [] for e in p.EVENTS}
+        self.dropped = 0  # messages refused on arrival, for tests and the inspector
+
+    # ------------------------------------------------------------ handshake
+
+    @property
+    def connected(self) -> bool:
+        return self.state == "connected"
+
+    def start(self) -> None:
+        """Begin (or begin again) the handshake; hellos repeat until welcomed."""
+        if self.state in ("connecting", "closed"):
+            return
+        self.state = "connecting"
+        self._hello_tries = 0
+        self._send_hello()
+
+    def _send_hello(self) -> None:
+        self._hello_timer = None
+        if self.state != "connecting":
+            return
+        hello_id = self.ids()
+        self._hellos.add(hello_id)
+        target = self.origin or self.expected_origin or "*"
+        # A hello carries nothing but ids: it is the one message that may go to "*".
+        self._post(p.encode(p.envelope(p.HELLO, hello_id, session=self.ids.session)), target)
+        delay = HELLO_RETRY[self._hello_tries] if self._hello_tries < len(HELLO_RETRY) else 2.0
+        self._hello_tries += 1
+        self._hello_timer = _loop().call_later(delay, self._send_hello)
+
+    def _stop_hello(self) -> None:
+        if self._hello_timer is not None:
+            self._hello_timer.cancel()
+            self._hello_timer = None
+        self._hellos.clear()
+
+    # --------------------------------------------------------------- inbound
+
+    def receive(self, origin: str, text: Any) -> None:
+        """Handle one message from the parent window (the transport checked the source)."""
+        try:
+            msg = p.decode(text)
+        except p.ProtocolError as exc:
+            self._drop(origin, str(exc))
+            return
+        pinned = self.origin or self.expected_origin
+        if pinned is not None and origin != pinned:
+            self._drop(origin, "origin is not the console's")
+            return
+        kind = msg["type"]
+        if kind == p.WELCOME:
+            self._on_welcome(origin, msg)
+        elif self.state == "connecting" and kind == p.ERROR and msg.get("re") in self._hellos:
+            self._on_refused(msg)
+        elif not self.connected or self.origin is None:
+            self._drop(origin, f"{kind} before the handshake")
+        elif kind == p.RESPONSE:
+            self._on_response(msg)
+        elif kind == p.EVENT:
+            self._on_event(msg)
+        elif kind == p.BYE:
+            self._on_bye(msg)
+        elif kind == p.ERROR:
+            self._on_error(msg)
+
+    def _drop(self, origin: str, why: str) -> None:
+        self.dropped += 1
+        log.debug("desk_cti_py: dropped a message from %s: %s", origin, why)
+
+    def _on_welcome(self, origin: str, msg: dict[str, Any]) -> None:
+        if msg["re"] not in self._hellos:
+            self._drop(origin, "welcome to no hello of ours")
+            return
+        self._stop_hello()
+        if self.console_session not in (None, msg["session"]):
+            self._fail_sent(m.ConnectionLost("the console was reloaded while the call was in flight"))
+        self.origin = origin
+        self.console_session = msg["session"]
+        self.state = "connected"
+        self.refusal = None
+        for call in list(self._calls.values()):
+            if not call.sent:
+                self._send(call)
+
+    def _on_refused(self, msg: dict[str, Any]) -> None:
+        self._stop_hello()
+        self.state = "refused"
+        self.refusal = m.error_from_wire(msg["error"])
+        log.error("desk_cti_py: the console refused the handshake: %s", self.refusal.message)
+        for call_id in list(self._calls):
+            self._finish(call_id, error=self.refusal)
+
+    def _on_bye(self, msg: dict[str, Any]) -> None:
+        self._fail_sent(m.ConnectionLost("the console went away while the call was in flight"))
+        self.state = "idle"
+        self.click_to_dial_enabled = False
+        self.start()
+
+    def _on_error(self, msg: dict[str, Any]) -> None:
+        re = msg.get("re")
+        if re in self._calls:
+            self._finish(re, error=m.error_from_wire(msg["error"]))
+        else:
+            log.warning("desk_cti_py: console reported %s", msg["error"])
+
+    def _on_response(self, msg: dict[str, Any]) -> None:
+        call = self._calls.get(msg["re"])
+        if call is None or not call.sent:
+            log.warning("desk_cti_py: late or unknown reply %s dropped", msg["re"])
+            self.dropped += 1
+            return
+        if not msg["ok"]:
+            self._finish(msg["re"], error=m.error_from_wire(msg["error"], ajax=call.method == "ajax"))
+            return
+        try:
+            result = call.parse(msg.get("result"))
+        except p.ProtocolError as exc:
+            self._finish(msg["re"], error=m.ConsoleError(f"the console sent a bad result: {exc}"))
+            return
+        if call.method in ("enableClickToDial", "disableClickToDial") and result is True:
+            self.click_to_dial_enabled = call.method == "enableClickToDial"
+        self._finish(msg["re"], result=result)
+
+    def _on_event(self, msg: dict[str, Any]) -> None:
+        name = msg["event"]
+        if name == p.EVENT_CLICK_TO_DIAL and not self.click_to_dial_enabled:
+            self._drop(self.origin or "", "clickToDial while click-to-dial is disabled")
+            return
+        model = m.ClickToDial if name == p.EVENT_CLICK_TO_DIAL else m.PageInfo
+        err = msg.get("error")
+        if isinstance(err, dict) and isinstance(err.get("message"), str):
+            response = m.Response(None, err["message"], str(err.get("code") or p.CONSOLE_ERROR))
+        else:
+            try:
+                response = m.Response(model.from_wire(msg["data"]))
+            except p.ProtocolError as exc:
+                self._drop(self.origin or "", str(exc))
+                return
+        self.emit(name, response)
+
+    def emit(self, name: str, response: m.Response) -> None:
+        """Call every listener of ``name``; one that raises does not stop the others."""
+        for sub in list(self.listeners[name]):
+            safe_call(sub.listener, response, what=f"{name} listener")
+
+    def on(self, name: str, listener: Callable[[m.Response], Any]) -> Subscription:
+        if name not in self.listeners:
+            raise m.BadArguments(f"unknown event {name!r}")
+        if not callable(listener):
+            raise m.BadArguments("listener must be a function")
+        return Subscription(self.listeners[name], listener)
+
+    # ---------------------------------------------------------------- calls
+
+    def call(
+        self,
+        method: str,
+        params: dict[str, Any],
+        *,
+        parse: Parse,
+        timeout: float | None = None,
+    ) -> asyncio.Future[Any]:
+        """Post a checked request; the future resolves to the parsed result or a CtiError."""
+        loop = _loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        if timeout is None:
+            timeout = self.timeout
+        if self.state == "refused" and self.refusal is not None:
+            future.set_exception(type(self.refusal)(self.refusal.message))
+            return future
+        if self.state == "closed":
+            future.set_exception(m.NotConnected("the connection is closed"))
+            return future
+        queued = sum(1 for c in self._calls.values() if not c.sent)
+        if not self.connected and queued >= self.queue_limit:
+            future.set_exception(
+                m.NotConnected(f"no console yet and {queued} calls already queued")
+            )
+            return future
+        call_id = self.ids()
+        text = p.encode(p.envelope(p.REQUEST, call_id, method=method, params=params))
+        call = _Call(method, text, future, parse)
+        self._calls[call_id] = call
+        call.timer = loop.call_later(timeout, self._expire, call_id, timeout)
+        if self.connected:
+            self._send(call)
+        elif self.state == "idle":
+            self.start()
+        return future
+
+    def _send(self, call: _Call) -> None:
+        call.sent = True
+        assert self.origin is not None
+        self._post(call.text, self.origin)
+
+    def _expire(self, call_id: str, timeout: float) -> None:
+        call = self._calls.get(call_id)
+        if call is not None:
+            call.timer = None
+            where = "from the console" if call.sent else "(no console connected)"
+            self._finish(call_id, error=m.CtiTimeout(f"{call.method}: no answer {where} in {timeout:g} s"))
+
+    def _finish(self, call_id: str, *, result: Any = None, error: m.CtiError | None = None) -> None:
+        call = self._calls.pop(call_id, None)
+        if call is None:
+            return
+        if call.timer is not None:
+            call.timer.cancel()
+        if call.future.done():
+            return
+        if error is not None:
+            call.future.set_exception(error)
+        else:
+            call.future.set_result(result)
+
+    def _fail_sent(self, error: m.CtiError) -> None:
+        for call_id, call in list(self._calls.items()):
+            if call.sent:
+                self._finish(call_id, error=type(error)(error.message))
+
+    @property
+    def pending(self) -> int:
+        """Calls not yet answered (queued or in flight)."""
+        return len(self._calls)
+
+    def close(self) -> None:
+        """End the connection: every pending call fails with ConnectionLost."""
+        self._stop_hello()
+        for call_id in list(self._calls):
+            self._finish(call_id, error=m.ConnectionLost("the connection was closed"))
+        self.state = "closed"
+        for subs in self.listeners.values():
+            subs.clear()

@@ -1,0 +1,294 @@
+"""The desk-cti wire protocol: envelope, message types, error codes, argument rules.
+
+Pure Python with no ``js`` import, so it runs (and is tested) in CPython.
+The protocol is written down in ``docs/protocol.md``; this module is its
+softphone-side implementation and must agree with ``loader/desk-console.js``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+NAMESPACE = "desk-cti"
+VERSION = 1
+#: Largest message either side accepts, in characters of JSON.
+MAX_MESSAGE_CHARS = 1_000_000
+
+# Message types.
+HELLO = "hello"
+WELCOME = "welcome"
+REQUEST = "request"
+RESPONSE = "response"
+EVENT = "event"
+ERROR = "error"
+BYE = "bye"
+MESSAGE_TYPES = frozenset({HELLO, WELCOME, REQUEST, RESPONSE, EVENT, ERROR, BYE})
+#: Types the softphone accepts from the console.
+CONSOLE_TYPES = frozenset({WELCOME, RESPONSE, EVENT, ERROR, BYE})
+
+# Error codes: the one fixed table (docs/protocol.md, "Error codes").
+BAD_ARGUMENTS = "bad_arguments"
+UNKNOWN_METHOD = "unknown_method"
+NOT_SUPPORTED_ON_PAGE = "not_supported_on_page"
+NOT_FOUND = "not_found"
+CONSOLE_ERROR = "console_error"
+TIMEOUT = "timeout"
+CONNECTION_LOST = "connection_lost"
+NOT_CONNECTED = "not_connected"
+ORIGIN_NOT_ALLOWED = "origin_not_allowed"
+HTTP_ERROR = "http_error"
+ERROR_CODES = frozenset(
+    {
+        BAD_ARGUMENTS,
+        UNKNOWN_METHOD,
+        NOT_SUPPORTED_ON_PAGE,
+        NOT_FOUND,
+        CONSOLE_ERROR,
+        TIMEOUT,
+        CONNECTION_LOST,
+        NOT_CONNECTED,
+        ORIGIN_NOT_ALLOWED,
+        HTTP_ERROR,
+    }
+)
+
+# Events the console sends.
+EVENT_CLICK_TO_DIAL = "clickToDial"
+EVENT_FOCUS = "focus"
+EVENTS = frozenset({EVENT_CLICK_TO_DIAL, EVENT_FOCUS})
+
+OBJECT_TYPES = ("customer", "company", "case")
+AJAX_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+_ID_CHARS = 120
+
+
+class ProtocolError(ValueError):
+    """A message that does not follow the protocol; it is dropped."""
+
+
+class ArgumentError(ValueError):
+    """A call whose arguments break the seed's rules; nothing is posted."""
+
+
+class IdMaker:
+    """Message ids: a random session prefix and a counter, unique per session."""
+
+    def __init__(self, prefix: str | None = None) -> None:
+        self.session = prefix or secrets.token_hex(6)
+        self._n = 0
+
+    def __call__(self) -> str:
+        self._n += 1
+        return f"{self.session}-{self._n}"
+
+
+def envelope(kind: str, msg_id: str, **fields: Any) -> dict[str, Any]:
+    """Build a message: the namespace marker, the version, its type and id."""
+    return {"ns": NAMESPACE, "v": VERSION, "type": kind, "id": msg_id, **fields}
+
+
+def encode(message: Mapping[str, Any]) -> str:
+    """A message as the one JSON string that crosses the frame boundary."""
+    return json.dumps(message, separators=(",", ":"), allow_nan=False)
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= _ID_CHARS
+
+
+def decode(text: Any) -> dict[str, Any]:
+    """Check one message from the console on arrival; raise ProtocolError if it is off.
+
+    Returns the parsed message. Checks the shape common to every message and
+    the fields each type needs; what a result means is checked by the caller.
+    """
+    if not isinstance(text, str):
+        raise ProtocolError("message is not a JSON string")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise ProtocolError("message too large")
+    try:
+        msg = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise ProtocolError(f"message is not JSON: {exc}") from None
+    if not isinstance(msg, dict):
+        raise ProtocolError("message is not an object")
+    if msg.get("ns") != NAMESPACE:
+        raise ProtocolError("wrong namespace")
+    if msg.get("v") != VERSION or isinstance(msg.get("v"), bool):
+        raise ProtocolError(f"unsupported protocol version {msg.get('v')!r}")
+    kind = msg.get("type")
+    if kind not in CONSOLE_TYPES:
+        raise ProtocolError(f"unexpected message type {kind!r}")
+    if not _is_id(msg.get("id")):
+        raise ProtocolError("missing or bad id")
+    if kind == WELCOME:
+        if not _is_id(msg.get("re")) or not _is_id(msg.get("session")):
+            raise ProtocolError("welcome needs re and session")
+    elif kind == RESPONSE:
+        if not _is_id(msg.get("re")):
+            raise ProtocolError("response needs re")
+        if not isinstance(msg.get("ok"), bool):
+            raise ProtocolError("response needs ok")
+        if not msg["ok"]:
+            _check_error(msg.get("error"))
+    elif kind == EVENT:
+        if msg.get("event") not in EVENTS:
+            raise ProtocolError(f"unknown event {msg.get('event')!r}")
+        if not isinstance(msg.get("data"), dict):
+            raise ProtocolError("event needs data")
+    elif kind == ERROR:
+        _check_error(msg.get("error"))
+        if "re" in msg and not _is_id(msg["re"]):
+            raise ProtocolError("bad re")
+    return msg
+
+
+def _check_error(err: Any) -> None:
+    if not isinstance(err, dict):
+        raise ProtocolError("error must be an object")
+    if err.get("code") not in ERROR_CODES:
+        raise ProtocolError(f"unknown error code {err.get('code')!r}")
+    if not isinstance(err.get("message"), str):
+        raise ProtocolError("error needs a message")
+
+
+# ---------------------------------------------------------------- arguments
+
+
+def _number(name: str, value: Any) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ArgumentError(f"{name} must be a number, got {type(value).__name__}")
+    if not math.isfinite(value):
+        raise ArgumentError(f"{name} must be a finite number")
+    if value < 0:
+        raise ArgumentError(f"{name} must be equal or greater than 0, got {value}")
+    return value
+
+
+def _no_params(args: Mapping[str, Any]) -> dict[str, Any]:
+    if args:
+        raise ArgumentError(f"takes no arguments, got {sorted(args)}")
+    return {}
+
+
+def parse_query_params(query: Any) -> tuple[str, str]:
+    """Check ``queryParams`` ("object=case", or a mapping); return (object, query string)."""
+    if isinstance(query, Mapping):
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in query.items()):
+            raise ArgumentError("queryParams mapping must hold strings")
+        query = urlencode(dict(query))
+    if not isinstance(query, str):
+        raise ArgumentError(f"queryParams must be a string, got {type(query).__name__}")
+    pairs = parse_qsl(query.lstrip("?"), keep_blank_values=True)
+    objects = [v for k, v in pairs if k == "object"]
+    if len(objects) != 1 or objects[0] not in OBJECT_TYPES:
+        raise ArgumentError(
+            "queryParams must carry object=customer, object=company or object=case, "
+            f"got {query!r}"
+        )
+    return objects[0], query.lstrip("?")
+
+
+def _record_id(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return str(value)
+    if not isinstance(value, str):
+        raise ArgumentError(f"id must be a string, got {type(value).__name__}")
+    if not value.strip() or len(value) > 200:
+        raise ArgumentError("id must be a non-empty string of at most 200 characters")
+    return value
+
+
+def _check_json(name: str, value: Any) -> Any:
+    try:
+        text = json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ArgumentError(f"{name} must be JSON data (string, object or array): {exc}") from None
+    if len(text) > MAX_MESSAGE_CHARS // 2:
+        raise ArgumentError(f"{name} is too large")
+    return value
+
+
+def _screen_pop(a: Mapping[str, Any]) -> dict[str, Any]:
+    obj, query = parse_query_params(a.get("queryParams"))
+    return {"id": _record_id(a.get("id")), "queryParams": query, "object": obj}
+
+
+def _search(a: Mapping[str, Any]) -> dict[str, Any]:
+    text = a.get("searchString")
+    if not isinstance(text, str):
+        raise ArgumentError(f"searchString must be a string, got {type(text).__name__}")
+    if not text.strip() or len(text) > 500:
+        raise ArgumentError("searchString must be a non-empty string of at most 500 characters")
+    obj, query = parse_query_params(a.get("queryParams"))
+    return {"searchString": text, "queryParams": query, "object": obj}
+
+
+def _set_visible(a: Mapping[str, Any]) -> dict[str, Any]:
+    value = a.get("value")
+    if not isinstance(value, bool):
+        raise ArgumentError(f"value must be a boolean, got {type(value).__name__}")
+    return {"value": value}
+
+
+def _ajax(a: Mapping[str, Any]) -> dict[str, Any]:
+    url = a.get("url")
+    if not isinstance(url, str) or not url.strip():
+        raise ArgumentError("url must be a non-empty string")
+    if len(url) > 2000:
+        raise ArgumentError("url is too long")
+    method = a.get("method", "GET")
+    if not isinstance(method, str) or method.upper() not in AJAX_METHODS:
+        raise ArgumentError(f"method must be one of {', '.join(AJAX_METHODS)}, got {method!r}")
+    out: dict[str, Any] = {"url": url, "method": method.upper()}
+    if a.get("data") is not None:
+        data = a["data"]
+        if not isinstance(data, (str, dict, list)):
+            raise ArgumentError("data must be a string, an object or an array")
+        out["data"] = _check_json("data", data)
+    return out
+
+
+@dataclass(frozen=True)
+class Method:
+    """One request method: its wire name, Python twin, rule and failed result."""
+
+    name: str
+    snake: str
+    check: Callable[[Mapping[str, Any]], dict[str, Any]] = field(repr=False)
+    #: what `result` holds in the seed's shape when the call fails
+    failed_result: Any = False
+
+
+METHODS: dict[str, Method] = {
+    m.name: m
+    for m in (
+        Method("setSoftphoneHeight", "set_softphone_height",
+               lambda a: {"height": _number("height", a.get("height"))}),
+        Method("setSoftphoneWidth", "set_softphone_width",
+               lambda a: {"width": _number("width", a.get("width"))}),
+        Method("enableClickToDial", "enable_click_to_dial", _no_params),
+        Method("disableClickToDial", "disable_click_to_dial", _no_params),
+        Method("screenPop", "screen_pop", _screen_pop),
+        Method("searchAndScreenPop", "search_and_screen_pop", _search),
+        Method("getPageInfo", "get_page_info", _no_params, None),
+        Method("setVisible", "set_visible", _set_visible),
+        Method("isVisible", "is_visible", _no_params),
+        Method("getUserInfo", "get_user_info", _no_params, None),
+        Method("ajax", "ajax", _ajax, None),
+    )
+}
+
+
+def check_request(method: str, args: Mapping[str, Any]) -> dict[str, Any]:
+    """Check a call's arguments as the seed says; return the params to post."""
+    spec = METHODS.get(method)
+    if spec is None:
+        raise ArgumentError(f"unknown method {method!r}")
+    return spec.check(args)

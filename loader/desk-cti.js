@@ -1,0 +1,186 @@
+// desk-cti.js: the softphone loader. One script tag in a softphone page:
+//
+//   <script src="/loader/desk-cti.js"></script>
+//   <script type="text/python"> from desk_cti_py import ready, interaction ... </script>
+//
+// It boots the self-hosted Pyodide (data-pyodide, default ../pyodide/ next to
+// this file) with desk_cti_py loaded during boot, connects to the console
+// (data-console-origin, default: the embedding page's origin), runs the page's
+// Python (<script type="text/python">, inline or src=) in order, then fires
+// ready() listeners: desk_cti_py.ready(fn) from Python, desk.ready(fn) from JS.
+// Boot progress: a visible indicator and document events "desk-cti:progress"
+// (detail.phase: download, start, package, python, ready), then "desk-cti:ready"
+// or "desk-cti:error".
+(() => {
+  "use strict";
+  const script = document.currentScript;
+  const cfg = script ? script.dataset : {};
+  const here = script ? script.src : location.href;
+  const indexURL = new URL(cfg.pyodide || "../pyodide/", here).href;
+  const PHASES = [
+    ["download", "Downloading the Python runtime"],
+    ["start", "Starting Python"],
+    ["package", "Loading desk_cti_py"],
+    ["python", "Running the softphone's Python"],
+    ["ready", "Ready"],
+  ];
+
+  let phase = -1;
+  let readyFired = false;
+  const jsListeners = [];
+  let resolveReady;
+  let rejectReady;
+  const whenReady = new Promise((res, rej) => {
+    resolveReady = res;
+    rejectReady = rej;
+  });
+  whenReady.catch(() => {}); // reported on the page; no unhandled rejection
+
+  const desk = {
+    /** Run fn once when desk_cti_py and the DOM are ready (at once if they are). */
+    ready(fn) {
+      if (typeof fn !== "function") throw new TypeError("desk.ready: listener must be a function");
+      if (readyFired) callSafely(fn);
+      else jsListeners.push(fn);
+    },
+    whenReady,
+    pyodide: null,
+    get phase() {
+      return phase >= 0 ? PHASES[phase][0] : "idle";
+    },
+  };
+  window.desk = desk;
+
+  function callSafely(fn) {
+    try {
+      fn();
+    } catch (e) {
+      console.error("desk.ready listener raised", e);
+    }
+  }
+
+  // ---- the visible indicator
+  let box;
+  function indicator() {
+    if (box || !document.body) return box;
+    box = document.createElement("div");
+    box.className = "desk-cti-boot";
+    box.setAttribute("role", "status");
+    box.style.cssText =
+      "position:fixed;inset:0 0 auto 0;z-index:2147483647;padding:8px 12px;font:13px system-ui,sans-serif;" +
+      "background:#f4f6f8;color:#223;border-bottom:1px solid #d5dae0";
+    box.innerHTML = '<div class="desk-cti-boot-label"></div><progress max="5" value="0" style="width:100%"></progress>';
+    document.body.prepend(box);
+    return box;
+  }
+
+  function advance(index) {
+    while (phase < index) {
+      phase += 1;
+      const [name, label] = PHASES[phase];
+      const b = indicator();
+      if (b) {
+        b.querySelector(".desk-cti-boot-label").textContent = `${label}…`;
+        b.querySelector("progress").value = phase + 1;
+      }
+      document.dispatchEvent(
+        new CustomEvent("desk-cti:progress", { detail: { phase: name, label, step: phase + 1, steps: PHASES.length } }),
+      );
+    }
+  }
+
+  function fail(error) {
+    const message = error && error.message ? error.message : String(error);
+    console.error("desk-cti: the softphone could not start:", error);
+    const b = indicator();
+    if (b) {
+      b.className = "desk-cti-boot desk-cti-error";
+      b.setAttribute("role", "alert");
+      b.style.background = "#fdecea";
+      b.style.color = "#611a15";
+      b.style.borderColor = "#f5c2c0";
+      b.innerHTML = "<strong>The softphone could not start.</strong><pre></pre>";
+      b.querySelector("pre").textContent = message;
+      b.querySelector("pre").style.cssText = "white-space:pre-wrap;margin:4px 0 0;font-size:12px";
+    }
+    document.dispatchEvent(new CustomEvent("desk-cti:error", { detail: { phase: desk.phase, message } }));
+    rejectReady(error);
+  }
+
+  function dedent(code) {
+    const lines = code.replace(/\t/g, "    ").split("\n");
+    const indents = lines.filter((l) => l.trim()).map((l) => l.match(/^ */)[0].length);
+    const cut = indents.length ? Math.min(...indents) : 0;
+    return lines.map((l) => l.slice(cut)).join("\n");
+  }
+
+  function domReady() {
+    if (document.readyState !== "loading") return Promise.resolve();
+    return new Promise((res) => document.addEventListener("DOMContentLoaded", res, { once: true }));
+  }
+
+  async function pagePython(pyodide) {
+    const scripts = Array.from(document.querySelectorAll('script[type="text/python"]'));
+    for (const [i, el] of scripts.entries()) {
+      let code;
+      let filename;
+      if (el.src) {
+        filename = el.src;
+        const r = await fetch(el.src);
+        if (!r.ok) throw new Error(`could not fetch ${el.src}: HTTP ${r.status}`);
+        code = await r.text();
+      } else {
+        filename = `<inline script ${i + 1}>`;
+        code = dedent(el.textContent);
+      }
+      await pyodide.runPythonAsync(code, { filename });
+    }
+  }
+
+  async function boot() {
+    await domReady();
+    advance(0);
+    const seen = new Set();
+    const observer = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        if (e.name.endsWith("pyodide.asm.wasm")) seen.add("wasm");
+        if (e.name.endsWith("python_stdlib.zip")) seen.add("stdlib");
+        if (e.name.endsWith(".whl")) seen.add("wheel");
+      }
+      if (seen.has("wasm") && seen.has("stdlib")) advance(1);
+      if (seen.has("wheel")) advance(2);
+    });
+    observer.observe({ type: "resource", buffered: true });
+    const { loadPyodide } = await import(`${indexURL}pyodide.mjs`);
+    const packages = ["desk-cti-py", ...(cfg.packages ? cfg.packages.split(",").map((s) => s.trim()).filter(Boolean) : [])];
+    const pyodide = await loadPyodide({
+      indexURL,
+      lockFileURL: `${indexURL}pyodide-lock.json`,
+      packageBaseUrl: indexURL,
+      packages,
+    });
+    observer.disconnect();
+    advance(2);
+    desk.pyodide = pyodide;
+    let dcp;
+    try {
+      dcp = pyodide.pyimport("desk_cti_py");
+    } catch (e) {
+      throw new Error(`desk_cti_py did not load from ${indexURL}: ${e.message}`);
+    }
+    const timeout = cfg.timeout ? Number(cfg.timeout) : undefined;
+    dcp.connect.callKwargs(cfg.consoleOrigin || null, timeout ? { timeout } : {});
+    advance(3);
+    await pagePython(pyodide);
+    dcp._fire_ready();
+    dcp.destroy();
+    readyFired = true;
+    advance(4);
+    for (const fn of jsListeners.splice(0)) callSafely(fn);
+    if (box) box.remove();
+    document.dispatchEvent(new CustomEvent("desk-cti:ready"));
+    resolveReady(desk);
+  }
+
+  boot().catch(fail);
+})();

@@ -1,0 +1,1 @@
+"""The desk-cti-py demo: a Desk-like agent console and a Python softphone, on two origins."""

@@ -1,0 +1,56 @@
+"""Run the demo: one uvicorn server listening on the console port and the softphone port."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+
+import uvicorn
+
+from .app import make_app
+from .config import Origins
+
+
+def bind(port: int, host: str = "127.0.0.1") -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def prepare(console_port: int = 8000, phone_port: int = 8001) -> tuple[uvicorn.Server, list[socket.socket], Origins]:
+    """Bind both ports (0 picks a free one) and build the server."""
+    sockets = [bind(console_port), bind(phone_port)]
+    origins = Origins(sockets[0].getsockname()[1], sockets[1].getsockname()[1])
+    config = uvicorn.Config(make_app(origins), log_level="warning", lifespan="on")
+    return uvicorn.Server(config), sockets, origins
+
+
+class Background:
+    """The demo server in a thread, for tests: ``with Background() as origins: ...``."""
+
+    def __init__(self, console_port: int = 0, phone_port: int = 0) -> None:
+        self.server, self.sockets, self.origins = prepare(console_port, phone_port)
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        asyncio.run(self.server.serve(sockets=self.sockets))
+
+    def __enter__(self) -> Origins:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the demo server did not start")
+            time.sleep(0.02)
+        return self.origins
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+        for sock in self.sockets:
+            sock.close()
