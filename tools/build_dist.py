@@ -4,13 +4,14 @@
 
 Copies the runtime files from node_modules/pyodide, takes out the CDN
 fall-back address (so a missing package is an error, never a download from
-elsewhere), copies the wheels, and writes a pyodide-lock.json that lists
+elsewhere) and the CDN addresses in stdlib doctest examples, copies the wheels, and writes a pyodide-lock.json that lists
 exactly the shipped wheels, each with its real sha256 (Chromium checks it).
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import shutil
@@ -53,6 +54,19 @@ def wheel_entry(path: Path) -> dict:
     }
 
 
+def scrub_zip(data: bytes) -> bytes:
+    """Doctest examples in the stdlib name the CDN; point them at example.invalid instead."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if b"cdn.jsdelivr.net" in body:
+                body = body.replace(b"https://cdn.jsdelivr.net/", b"https://example.invalid/")
+            dst.writestr(info, body, compress_type=info.compress_type)
+    return buf.getvalue()
+
+
 def build(out: Path, wheels: list[Path]) -> Path:
     if not (RUNTIME / "pyodide.asm.wasm").exists():
         sys.exit("node_modules/pyodide is missing: run `npm ci` first")
@@ -61,6 +75,9 @@ def build(out: Path, wheels: list[Path]) -> Path:
     out.mkdir(parents=True)
     for name in RUNTIME_FILES:
         data = (RUNTIME / name).read_bytes()
+        if name == "python_stdlib.zip":
+            (out / name).write_bytes(scrub_zip(data))
+            continue
         if name in ("pyodide.mjs", "pyodide.js"):
             text, n = CDN.subn("offline:no-cdn/", data.decode())
             if n != 1:

@@ -1,0 +1,71 @@
+# desk-cti-py: `make demo` runs the demo console, `make test` runs every test layer.
+# Each target installs what it needs first (Debian Chromium, node modules, a venv).
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PYTEST := $(VENV)/bin/pytest
+SRC    := $(wildcard desk_cti_py/*.py) desk_cti_py/py.typed pyproject.toml
+WHEEL_DIR := build/wheel
+RUNTIME   := build/pyodide/.built
+TEST_RUNTIME := build/pyodide-test/.built
+export SE_CHROMEDRIVER := /usr/bin/chromedriver
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: demo test test-unit test-pyodide test-e2e setup dist wheel bench fuzz clean chromium
+
+demo: setup dist
+	cd site && ../$(PY) -m deskdemo $(DEMO_ARGS)
+
+test: setup dist
+	$(MAKE) --no-print-directory test-unit test-pyodide test-e2e
+
+test-unit:
+	$(PYTEST) -q tests/unit
+
+test-pyodide:
+	$(PYTEST) -q tests/pyodide --dist-dir=build/pyodide-test --runtime=chrome,node --runner=playwright
+
+test-e2e:
+	$(PYTEST) -q tests/e2e
+
+setup: $(VENV)/.installed node_modules/.installed chromium
+
+$(VENV)/.installed: requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+chromium:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  echo "installing Debian's chromium and chromium-driver"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+wheel: $(WHEEL_DIR)/.built
+$(WHEEL_DIR)/.built: $(SRC) $(VENV)/.installed
+	rm -rf $(WHEEL_DIR) build/lib desk_cti_py.egg-info
+	$(VENV)/bin/pip wheel -q --disable-pip-version-check --no-deps --no-build-isolation -w $(WHEEL_DIR) .
+	rm -rf build/lib desk_cti_py.egg-info
+	touch $@
+
+build/test-wheels/.built: requirements-pyodide.txt $(VENV)/.installed
+	rm -rf build/test-wheels
+	$(VENV)/bin/pip download -q --disable-pip-version-check --no-deps --only-binary=:all: -d build/test-wheels -r requirements-pyodide.txt
+	touch $@
+
+dist: $(RUNTIME) $(TEST_RUNTIME)
+$(RUNTIME): $(WHEEL_DIR)/.built node_modules/.installed tools/build_dist.py
+	$(PY) tools/build_dist.py build/pyodide $(WHEEL_DIR)/*.whl
+	touch $@
+$(TEST_RUNTIME): $(WHEEL_DIR)/.built build/test-wheels/.built node_modules/.installed tools/build_dist.py loader/desk-console.js
+	$(PY) tools/build_dist.py build/pyodide-test $(WHEEL_DIR)/*.whl build/test-wheels/*.whl
+	cp loader/desk-console.js build/pyodide-test/
+	touch $@
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,299 @@
+"""The client: handshake, origin pinning, queue, timeouts, reloads, listeners."""
+
+import asyncio
+import json
+
+import pytest
+
+from desk_cti_py import models as m
+from desk_cti_py import protocol as p
+from desk_cti_py.client import Client
+
+pytestmark = pytest.mark.asyncio
+CONSOLE = "https://console.example"
+
+
+class Wire:
+    """A post() that records what the softphone sent, and helpers to answer as the console."""
+
+    def __init__(self):
+        self.sent = []
+
+    def __call__(self, text, target):
+        self.sent.append((json.loads(text), target))
+
+    def last(self, kind):
+        return next(msg for msg, _ in reversed(self.sent) if msg["type"] == kind)
+
+    def requests(self):
+        return [msg for msg, _ in self.sent if msg["type"] == "request"]
+
+
+def console_msg(kind, **kw):
+    return p.encode(p.envelope(kind, f"con-{kind}-{len(kw)}", **kw))
+
+
+def welcome(client, wire, session="S1", origin=CONSOLE):
+    client.receive(origin, console_msg("welcome", re=wire.last("hello")["id"], session=session))
+
+
+def reply(client, req, result=True, origin=CONSOLE):
+    client.receive(origin, console_msg("response", re=req["id"], ok=True, result=result))
+
+
+def parse_bool(v):
+    if not isinstance(v, bool):
+        raise p.ProtocolError("bool")
+    return v
+
+
+async def test_hello_goes_to_the_known_console_origin_never_star():
+    wire = Wire()
+    client = Client(wire, console_origin=CONSOLE)
+    client.start()
+    assert wire.sent[0][0]["type"] == "hello" and wire.sent[0][1] == CONSOLE
+    welcome(client, wire)
+    fut = client.call("isVisible", {}, parse=parse_bool)
+    assert all(target == CONSOLE for _, target in wire.sent)
+    reply(client, wire.requests()[0], False)
+    assert await fut is False
+    client.close()
+
+
+async def test_unknown_console_origin_pins_the_first_welcome():
+    wire = Wire()
+    client = Client(wire)
+    client.start()
+    assert wire.sent[0][1] == "*"  # only a hello, which carries no data
+    welcome(client, wire, origin="https://other.example")
+    assert client.origin == "https://other.example"
+    client.call("isVisible", {}, parse=parse_bool)
+    assert wire.sent[-1][1] == "https://other.example"
+    client.close()
+
+
+async def test_messages_from_another_origin_are_dropped():
+    wire = Wire()
+    client = Client(wire, console_origin=CONSOLE)
+    client.start()
+    welcome(client, wire, origin="https://evil.example")
+    assert not client.connected and client.dropped == 1
+    welcome(client, wire)
+    fut = client.call("isVisible", {}, parse=parse_bool)
+    req = wire.requests()[0]
+    reply(client, req, False, origin="https://evil.example")
+    assert not fut.done()
+    reply(client, req, True)
+    assert await fut is True
+    client.close()
+
+
+async def test_welcome_must_answer_our_hello():
+    wire = Wire()
+    client = Client(wire, console_origin=CONSOLE)
+    client.start()
+    client.receive(CONSOLE, console_msg("welcome", re="guess-1", session="S"))
+    assert not client.connected
+
+
+async def test_hello_repeats_until_welcomed():
+    wire = Wire()
+    client = Client(wire, console_origin=CONSOLE)
+    client.start()
+    await asyncio.sleep(0.2)
+    hellos = [m_ for m_, _ in wire.sent if m_["type"] == "hello"]
+    assert len(hellos) >= 3
+    welcome(client, wire)
+    n = len(wire.sent)
+    await asyncio.sleep(0.3)
+    assert len(wire.sent) == n
+    client.close()
+
+
+async def test_calls_before_the_handshake_are_queued_and_sent_once():
+    wire = Wire()
+    client = Client(wire, console_origin=CONSOLE)
+    futs = [client.call("isVisible", {}, parse=parse_bool) for _ in range(3)]
+    assert wire.requests() == [] and client.state == "connecting"
+    welcome(client, wire)
+    reqs = wire.requests()
+    assert len(reqs) == 3 and len({r["id"] for r in reqs}) == 3
+    welcome(client, wire)  # a duplicate welcome sends nothing twice
+    assert len(wire.requests()) == 3
+    for r in reqs:
+        reply(client, r)
+    assert await asyncio.gather(*futs) == [True, True, True]
+    assert client.pending == 0
+
+
+async def test_the_queue_is_bounded():
+    wire = Wire()
+    client = Client(wire, console_origin=CONSOLE, queue_limit=2)
+    a = client.call("isVisible", {}, parse=parse_bool)
+    b = client.call("isVisible", {}, parse=parse_bool)
+    c = client.call("isVisible", {}, parse=parse_bool)
+    with pytest.raises(m.NotConnected, match="queued"):
+        await c
+    client.close()
+    for f in (a, b):
+        with pytest.raises(m.ConnectionLost):
+            await f
+
+
+async def test_timeout_fails_the_call_and_drops_the_late_reply(caplog):
+    wire = Wire()
+    client = Client(wire, console_origin=CONSOLE, timeout=0.05)
+    client.start()
+    welcome(client, wire)
+    fut = client.call("isVisible", {}, parse=parse_bool)
+    with pytest.raises(m.CtiTimeout, match="isVisible: no answer"):
+        await fut
+    assert client.pending == 0
+    reply(client, wire.requests()[0])
+    assert "late or unknown reply" in caplog.text
+
+
+async def test_per_call_timeout_overrides_the_default():
+    wire = Wire()
+    client = Client(wire, console_origin=CONSOLE, timeout=30)
+    client.start()
+    welcome(client, wire)
+    with pytest.raises(m.CtiTimeout):
+        await client.call("isVisible", {}, parse=parse_bool, timeout=0.02)
+    client.close()
+
+
+async def test_a_queued_call_times_out_when_no_console_answers():
+    client = Client(Wire(), console_origin=CONSOLE, timeout=0.05)
+    with pytest.raises(m.CtiTimeout, match="no console connected"):
+        await client.call("isVisible", {}, parse=parse_bool)
+    assert client.pending == 0
+    client.close()
+
+
+async def test_console_reload_fails_calls_in_flight_and_keeps_queued_ones():
+    wire = Wire()
+    client = Client(wire, console_origin=CONSOLE)
+    client.start()
+    welcome(client, wire, session="S1")
+    in_flight = client.call("isVisible", {}, parse=parse_bool)
+    client.receive(CONSOLE, console_msg("bye"))
+    with pytest.raises(m.ConnectionLost):
+        await in_flight
+    assert client.state == "connecting"
+    queued = client.call("isVisible", {}, parse=parse_bool)
+    assert len(wire.requests()) == 1
+    welcome(client, wire, session="S2")
+    assert len(wire.requests()) == 2
+    reply(client, wire.requests()[1])
+    assert await queued is True
+    client.close()
+
+
+async def test_new_console_session_without_bye_fails_calls_in_flight():
+    wire = Wire()
+    client = Client(wire, console_origin=CONSOLE)
+    client.start()
+    welcome(client, wire, session="S1")
+    fut = client.call("isVisible", {}, parse=parse_bool)
+    client.state = "connecting"
+    client._send_hello()
+    welcome(client, wire, session="S2")
+    with pytest.raises(m.ConnectionLost):
+        await fut
+    client.close()
+
+
+async def test_refused_handshake_fails_every_call_with_a_clear_error():
+    wire = Wire()
+    client = Client(wire, console_origin=CONSOLE)
+    queued = client.call("isVisible", {}, parse=parse_bool)
+    client.receive(CONSOLE, console_msg("error", re=wire.last("hello")["id"],
+                                        error={"code": "origin_not_allowed", "message": "not allowed here"}))
+    assert client.state == "refused"
+    with pytest.raises(m.OriginNotAllowed, match="not allowed here"):
+        await queued
+    with pytest.raises(m.OriginNotAllowed):
+        await client.call("isVisible", {}, parse=parse_bool)
+
+
+async def test_bad_result_from_the_console_is_a_console_error():
+    wire = Wire()
+    client = Client(wire, console_origin=CONSOLE)
+    client.start()
+    welcome(client, wire)
+    fut = client.call("isVisible", {}, parse=parse_bool)
+    reply(client, wire.requests()[0], result="yes")
+    with pytest.raises(m.ConsoleError, match="bad result"):
+        await fut
+
+
+async def test_error_response_maps_to_its_exception():
+    wire = Wire()
+    client = Client(wire, console_origin=CONSOLE)
+    client.start()
+    welcome(client, wire)
+    fut = client.call("screenPop", {"id": "1", "object": "case"}, parse=parse_bool)
+    client.receive(CONSOLE, console_msg("response", re=wire.requests()[0]["id"], ok=False,
+                                        error={"code": "not_found", "message": "case 1 does not exist"}))
+    with pytest.raises(m.NotFound, match="case 1 does not exist"):
+        await fut
+
+
+async def test_listeners_are_isolated_and_unsubscribe(caplog):
+    wire = Wire()
+    client = Client(wire, console_origin=CONSOLE)
+    client.start()
+    welcome(client, wire)
+    seen = []
+
+    def boom(r):
+        raise RuntimeError("listener bug")
+
+    async def later(r):
+        seen.append(("async", r.result.object_id))
+
+    subs = [client.on("focus", boom), client.on("focus", lambda r: seen.append(r.result.objectName)),
+            client.on("focus", later)]
+    event = console_msg("event", event="focus",
+                        data={"url": "u", "objectId": "9", "object": "case", "objectName": "Subject"})
+    client.receive(CONSOLE, event)
+    await asyncio.sleep(0)
+    assert seen == ["Subject", ("async", "9")]
+    assert "listener bug" in caplog.text
+    subs[1].unsubscribe()
+    assert not subs[1].active
+    client.receive(CONSOLE, event)
+    await asyncio.sleep(0)
+    assert seen == ["Subject", ("async", "9"), ("async", "9")]
+
+
+async def test_click_to_dial_events_only_while_enabled():
+    wire = Wire()
+    client = Client(wire, console_origin=CONSOLE)
+    client.start()
+    welcome(client, wire)
+    got = []
+    client.on("clickToDial", got.append)
+    click = console_msg("event", event="clickToDial", data={"number": "555", "objectId": "1", "object": "customer"})
+    client.receive(CONSOLE, click)
+    assert got == []
+    fut = client.call("enableClickToDial", {}, parse=parse_bool)
+    reply(client, wire.requests()[-1])
+    await fut
+    client.receive(CONSOLE, click)
+    assert [r.result.number for r in got] == ["555"]
+
+
+async def test_close_fails_everything_pending():
+    wire = Wire()
+    client = Client(wire, console_origin=CONSOLE)
+    client.start()
+    welcome(client, wire)
+    fut = client.call("isVisible", {}, parse=parse_bool)
+    client.close()
+    with pytest.raises(m.ConnectionLost):
+        await fut
+    with pytest.raises(m.NotConnected):
+        await client.call("isVisible", {}, parse=parse_bool)
+    assert client.pending == 0

@@ -1,0 +1,73 @@
+"""Typed results answer to snake_case and to the seed's keys; errors map to codes."""
+
+import pytest
+
+from desk_cti_py import models as m
+from desk_cti_py import protocol as p
+
+WIRE_PAGE = {"url": "http://c/agent/case/42", "objectId": "42", "object": "case", "objectName": "Broken phone"}
+
+
+def test_page_info_reads_both_ways():
+    info = m.PageInfo.from_wire(WIRE_PAGE)
+    assert info.object_id == info.objectId == info["objectId"] == info["object_id"] == "42"
+    assert info.object_name == info.objectName == "Broken phone"
+    assert info.to_dict() == WIRE_PAGE
+    assert dict(info) == WIRE_PAGE
+    with pytest.raises(AttributeError):
+        info.subject  # noqa: B018
+    with pytest.raises(KeyError):
+        info["subject"]
+
+
+def test_user_info_has_the_seeds_ten_fields():
+    keys = ["userId", "email", "userName", "fullName", "profilePhotoUrl", "profileThumbnailUrl",
+            "userType", "language", "locale", "siteUrl"]
+    user = m.UserInfo.from_wire({k: f"v-{k}" for k in keys})
+    assert list(user) == keys
+    assert user.profile_thumbnail_url == user.profileThumbnailUrl == "v-profileThumbnailUrl"
+
+
+def test_ajax_result_status_text():
+    r = m.AjaxResult.from_wire({"data": {"a": [1]}, "status": 201, "statusText": "Created"})
+    assert (r.data, r.status, r.status_text, r["statusText"]) == ({"a": [1]}, 201, "Created", "Created")
+
+
+@pytest.mark.parametrize("bad", [None, [], "x", {"objectId": 42}, {"url": ["x"]}])
+def test_records_refuse_wrong_shapes(bad):
+    with pytest.raises(p.ProtocolError):
+        m.PageInfo.from_wire(bad)
+
+
+def test_response_has_error_only_on_failure():
+    ok = m.Response(True)
+    assert ok.result is True and ok.error is None and ok.ok
+    assert dict(ok) == {"result": True} and "error" not in ok
+    with pytest.raises(KeyError):
+        ok["error"]
+    bad = m.Response(False, "no such case", p.NOT_FOUND)
+    assert dict(bad) == {"result": False, "error": "no such case"}
+    assert bad["error"] == bad.error == "no such case" and bad.code == "not_found" and not bad.ok
+
+
+@pytest.mark.parametrize("code,cls", [
+    ("bad_arguments", m.BadArguments), ("unknown_method", m.UnknownMethod),
+    ("not_supported_on_page", m.NotSupportedOnPage), ("not_found", m.NotFound),
+    ("console_error", m.ConsoleError), ("timeout", m.CtiTimeout),
+    ("connection_lost", m.ConnectionLost), ("not_connected", m.NotConnected),
+    ("origin_not_allowed", m.OriginNotAllowed), ("http_error", m.AjaxError),
+])
+def test_every_error_code_has_its_exception(code, cls):
+    exc = m.error_from_wire({"code": code, "message": "why"})
+    assert type(exc) is cls and exc.code == code and exc.message == str(exc) == "why"
+    assert isinstance(exc, m.CtiError)
+    assert {c.code for c in m._BY_CODE.values()} == p.ERROR_CODES
+
+
+def test_ajax_error_carries_the_seeds_error_object():
+    exc = m.error_from_wire({"code": "http_error", "message": "Not Found", "status": 404,
+                             "statusText": "Not Found"}, ajax=True)
+    assert isinstance(exc, m.AjaxError)
+    assert exc.error.to_dict() == {"message": "Not Found", "status": 404, "statusText": "Not Found"}
+    refused = m.error_from_wire({"code": "bad_arguments", "message": "outside /api/v2"}, ajax=True)
+    assert isinstance(refused, m.AjaxError) and refused.code == "bad_arguments" and refused.status == 0
