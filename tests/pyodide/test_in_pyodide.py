@@ -1,0 +1,106 @@
+"""desk_cti_py inside real Pyodide: the pure layers on the WebLoop (Chromium and Node),
+and the browser transport against the real console module (Chromium)."""
+
+import pytest
+from pytest_pyodide import run_in_pyodide
+
+
+@run_in_pyodide(packages=["desk-cti-py"])
+async def test_api_round_trip_on_pyodides_event_loop(selenium):
+    import asyncio
+
+    import pytest
+
+    import desk_cti_py as d
+    from desk_cti_py.testing import FakeConsole
+
+    with FakeConsole(records={("case", "42"): {"subject": "No dial tone"}}) as console:
+        got = []
+        assert await d.interaction.isVisible() is True
+        d.cti.setSoftphoneHeight(321, got.append)
+        assert await d.interaction.screenPop("42", "object=case") is True
+        info = await d.interaction.getPageInfo()
+        assert (info.objectId, info.objectName) == ("42", "No dial tone")
+        with pytest.raises(d.BadArguments):
+            await d.cti.setSoftphoneWidth(-1)
+        console.silent = True
+        with pytest.raises(d.CtiTimeout):
+            await d.interaction.isVisible(timeout=0.05)
+        await asyncio.sleep(0)
+        assert console.height == 321 and got[0].result is True
+        assert console.violations == [] and console.client.pending == 0
+
+
+@run_in_pyodide(packages=["desk-cti-py"])
+def test_the_package_imports_its_browser_module_only_when_connecting(selenium):
+    import sys
+
+    import desk_cti_py
+
+    assert "desk_cti_py._browser" not in sys.modules
+    assert desk_cti_py.version == "0.1.0"
+
+
+@pytest.fixture
+def same_window_console(selenium):
+    """The real loader/desk-console.js in the test page, answering the page itself.
+
+    With no iframe, window.parent is window: the softphone posts to itself and
+    the console's source check (frame: () => window) accepts it.
+    """
+    if selenium.browser == "node":
+        pytest.skip("the transport needs a window")
+    selenium.run_js(
+        """
+        const { DeskConsole, CtiConsoleError, ErrorCode } = await import("./desk-console.js");
+        let visible = true;
+        globalThis.testConsole = new DeskConsole({
+          frame: () => window,
+          allowedOrigins: [location.origin],
+          handlers: {
+            isVisible: () => visible,
+            setVisible: ({ value }) => { visible = value; return true; },
+            setSoftphoneHeight: ({ height }) => { globalThis.lastHeight = height; return true; },
+            getPageInfo: () => { throw new CtiConsoleError(ErrorCode.NOT_SUPPORTED_ON_PAGE, "not on this page"); },
+            getUserInfo: () => { throw new Error("handler bug"); },
+          },
+        });
+        """
+    )
+    return selenium
+
+
+def test_browser_transport_against_the_real_console_module(same_window_console):
+    selenium = same_window_console
+    run_transport_checks(selenium)
+    stats = selenium.run_js("return testConsole.stats")
+    assert stats["refused"] == 0 and stats["answered"] >= 3 and stats["errors"] >= 2
+    assert selenium.run_js("return globalThis.lastHeight") == 222
+
+
+@run_in_pyodide(packages=["desk-cti-py"])
+async def run_transport_checks(selenium):
+    import sys
+
+    import pytest
+
+    import desk_cti_py as d
+    from js import location
+
+    client = d.connect(location.origin)
+    assert await d.interaction.isVisible() is True
+    assert client.origin == location.origin and client.connected
+    got = []
+    await d.interaction.setVisible(False, got.append)
+    assert await d.interaction.is_visible() is False
+    assert await d.cti.setSoftphoneHeight(222) is True
+    with pytest.raises(d.NotSupportedOnPage, match="not on this page"):
+        await d.interaction.getPageInfo()
+    with pytest.raises(d.ConsoleError, match="handler bug"):
+        await d.interaction.getUserInfo()
+    with pytest.raises(d.UnknownMethod, match="does not answer screenPop"):
+        await d.interaction.screenPop("1", "object=case")
+    transport = d._transport["transport"]
+    d.disconnect()
+    assert transport._deliver is None and transport._listener is None
+    assert "desk_cti_py._browser" in sys.modules
