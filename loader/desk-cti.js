@@ -74,8 +74,9 @@
     return box;
   }
 
+  let failed = false;
   function advance(index) {
-    while (phase < index) {
+    while (!failed && phase < index) {
       phase += 1;
       const [name, label] = PHASES[phase];
       const b = indicator();
@@ -90,6 +91,7 @@
   }
 
   function fail(error) {
+    failed = true;
     const message = error && error.message ? error.message : String(error);
     console.error("desk-cti: the softphone could not start:", error);
     const b = indicator();
@@ -160,6 +162,10 @@
       packages,
     });
     observer.disconnect();
+    const missing = packages.filter((name) => !Object.hasOwn(pyodide.loadedPackages, name));
+    if (missing.length) {
+      throw new Error(`could not load ${missing.join(", ")} from ${indexURL} (not in its pyodide-lock.json, or the download failed)`);
+    }
     advance(2);
     desk.pyodide = pyodide;
     let dcp;

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .config import LOADER, PYODIDE, SITE, Origins
@@ -14,10 +16,11 @@ from .static import CachedStatic
 DAY = 86400
 
 
-def phone_app(origins: Origins) -> Starlette:
+def phone_app(origins: Origins, extra: Sequence[BaseRoute] = ()) -> Starlette:
     """The softphone origin: the softphone page, the loader and the self-hosted runtime."""
     return Starlette(
         routes=[
+            *extra,
             Route("/", lambda r: RedirectResponse("/softphone/")),
             Mount("/loader", CachedStatic(directory=LOADER)),
             Mount("/pyodide", CachedStatic(directory=PYODIDE, max_age=DAY, check_dir=False)),
@@ -26,7 +29,7 @@ def phone_app(origins: Origins) -> Starlette:
     )
 
 
-def console_app(origins: Origins) -> Starlette:
+def console_app(origins: Origins, extra: Sequence[BaseRoute] = ()) -> Starlette:
     """The console origin: the agent console page and its half of the protocol."""
 
     async def config(request: Request) -> JSONResponse:
@@ -34,6 +37,7 @@ def console_app(origins: Origins) -> Starlette:
 
     return Starlette(
         routes=[
+            *extra,
             Route("/config.json", config),
             Mount("/loader", CachedStatic(directory=LOADER)),
             Mount("/", CachedStatic(directory=SITE / "console", html=True)),
@@ -59,6 +63,7 @@ class ByPort:
         await app(scope, receive, send)
 
 
-def make_app(origins: Origins) -> ByPort:
-    console = console_app(origins)
-    return ByPort({origins.console_port: console, origins.phone_port: phone_app(origins)}, console)
+def make_app(origins: Origins, extra_console: Sequence[BaseRoute] = (), extra_phone: Sequence[BaseRoute] = ()) -> ByPort:
+    """The demo; tests may add routes (their own host and softphone pages) to either origin."""
+    console = console_app(origins, extra_console)
+    return ByPort({origins.console_port: console, origins.phone_port: phone_app(origins, extra_phone)}, console)

@@ -6,6 +6,7 @@ import asyncio
 import socket
 import threading
 import time
+from typing import Any
 
 import uvicorn
 
@@ -22,19 +23,19 @@ def bind(port: int, host: str = "127.0.0.1") -> socket.socket:
     return sock
 
 
-def prepare(console_port: int = 8000, phone_port: int = 8001) -> tuple[uvicorn.Server, list[socket.socket], Origins]:
-    """Bind both ports (0 picks a free one) and build the server."""
+def prepare(console_port: int = 8000, phone_port: int = 8001, **extra: Any) -> tuple[uvicorn.Server, list[socket.socket], Origins]:
+    """Bind both ports (0 picks a free one) and build the server; ``extra`` goes to make_app."""
     sockets = [bind(console_port), bind(phone_port)]
     origins = Origins(sockets[0].getsockname()[1], sockets[1].getsockname()[1])
-    config = uvicorn.Config(make_app(origins), log_level="warning", lifespan="on")
+    config = uvicorn.Config(make_app(origins, **extra), log_level="warning", lifespan="on")
     return uvicorn.Server(config), sockets, origins
 
 
 class Background:
     """The demo server in a thread, for tests: ``with Background() as origins: ...``."""
 
-    def __init__(self, console_port: int = 0, phone_port: int = 0) -> None:
-        self.server, self.sockets, self.origins = prepare(console_port, phone_port)
+    def __init__(self, console_port: int = 0, phone_port: int = 0, **extra: Any) -> None:
+        self.server, self.sockets, self.origins = prepare(console_port, phone_port, **extra)
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:

@@ -1,0 +1,114 @@
+"""End-to-end tests in Debian's Chromium: the console on localhost, the softphone on 127.0.0.1.
+
+Every test gets a fresh browser context whose requests are checked: any that
+leaves localhost/127.0.0.1 is aborted and fails the test, and so does any
+uncaught page error.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import quote, urlparse
+
+import pytest
+from playwright.sync_api import Frame, Page, sync_playwright
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from deskdemo.server import Background
+
+PAGES = Path(__file__).parent / "pages"
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+]
+LOCAL = {"localhost", "127.0.0.1"}
+BOOT_MS = 60_000
+
+
+@pytest.fixture(scope="session")
+def origins():
+    """The demo server, plus the test pages on both origins under /test/."""
+    test_pages = [Mount("/test", StaticFiles(directory=PAGES))]
+    with Background(extra_console=test_pages, extra_phone=test_pages) as o:
+        yield o
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+class Guard:
+    """Aborts and records requests that leave this machine; records uncaught errors."""
+
+    def __init__(self, context, allow_errors=False):
+        self.external: list[str] = []
+        self.errors: list[str] = []
+        self.console: list[str] = []
+        self.allow_errors = allow_errors
+        context.route("**/*", self._route)
+
+    def _route(self, route):
+        if urlparse(route.request.url).hostname in LOCAL:
+            route.continue_()
+        else:
+            self.external.append(route.request.url)
+            route.abort()
+
+    def watch(self, page: Page) -> None:
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}"))
+
+
+@pytest.fixture
+def guard(browser):
+    context = browser.new_context()
+    g = Guard(context)
+    g.context = context
+    yield g
+    context.close()
+    assert g.external == [], f"requests left localhost: {g.external}"
+    assert g.errors == [], f"uncaught page errors: {g.errors}"
+
+
+@pytest.fixture
+def page(guard) -> Page:
+    p = guard.context.new_page()
+    guard.watch(p)
+    return p
+
+
+def host_url(origins, phone_page="softphone.html", allow=None) -> str:
+    url = f"{origins.console}/test/host.html?phone={quote(f'{origins.phone}/test/{phone_page}')}"
+    return url + (f"&allow={quote(allow)}" if allow else "")
+
+
+def softphone_frame(page: Page, selector="#sp") -> Frame:
+    frame = page.wait_for_selector(selector).content_frame()
+    assert frame is not None
+    frame.wait_for_function("window.desk && desk.phase === 'ready'", timeout=BOOT_MS)
+    return frame
+
+
+RUN_PY = """async (code) => {
+  const py = desk.pyodide;
+  const ns = py.globals.get("dict")();
+  try {
+    await py.runPythonAsync(code, { globals: ns });
+    return await py.runPythonAsync("import json as _j\\n_j.dumps(await main())", { globals: ns });
+  } finally {
+    ns.destroy();
+  }
+}"""
+
+
+def run_py(frame: Frame, code: str):
+    """Run ``code`` (which defines ``async def main()``) in the softphone's Pyodide; return main()'s JSON."""
+    return json.loads(frame.evaluate(RUN_PY, code))

@@ -1,0 +1,96 @@
+"""The foundation, as a user sees it: boot progress, ready, a first call across two origins."""
+
+from conftest import BOOT_MS, host_url, run_py, softphone_frame
+
+PHASES = ["download", "start", "package", "python", "ready"]
+
+
+def test_demo_console_boots_the_softphone_and_it_sets_its_height(page, origins):
+    page.goto(f"{origins.console}/")
+    frame = page.frame_locator("#softphone")
+    frame.locator("#screen").get_by_text("Ready. Visible: True").wait_for(timeout=BOOT_MS)
+    assert page.locator("#cti-state").text_content() == "Softphone: connected"
+    # the softphone's Python asked for 420 px through the console
+    assert page.locator("#softphone").evaluate("el => el.getBoundingClientRect().height") == 420
+    frame.get_by_role("button", name="Taller").click()
+    page.wait_for_function("document.getElementById('softphone').style.height === '460px'")
+
+
+def test_the_softphone_is_cross_site(page, origins):
+    page.goto(host_url(origins))
+    frame = softphone_frame(page)
+    assert frame.evaluate("location.origin") == origins.phone
+    assert page.evaluate("location.origin") == origins.console
+    assert origins.console.startswith("http://localhost:") and origins.phone.startswith("http://127.0.0.1:")
+
+
+def test_boot_shows_every_phase_in_order_then_ready_listeners_fire_once(page, origins):
+    page.goto(host_url(origins))
+    frame = softphone_frame(page)
+    seen = frame.evaluate("bootSeen")
+    assert [phase for phase, _ in seen] == PHASES
+    assert seen[0][1] == "Downloading the Python runtime…"
+    assert all(text for _, text in seen), "the indicator was on the page at every phase"
+    assert frame.locator(".desk-cti-boot").count() == 0, "the indicator is gone once ready"
+    assert frame.locator("#status").text_content() == "python ready"
+    # both JS listeners ran once, around the one that raised; Python likewise
+    assert frame.evaluate("counts") == {"js": 11, "jsLate": 0}
+    assert run_py(frame, "import __main__\nasync def main():\n    return __main__.counts") == {"py": 11, "extra": 0}
+    # listeners added after ready run at once, and only once
+    frame.evaluate("desk.ready(() => { counts.jsLate += 1; })")
+    assert frame.evaluate("counts.jsLate") == 1
+    late = run_py(frame, """
+from desk_cti_py import ready
+async def main():
+    got = []
+    ready(lambda: got.append(1))
+    return got
+""")
+    assert late == [1]
+
+
+def test_first_calls_cross_the_frame_boundary(page, origins):
+    page.goto(host_url(origins))
+    frame = softphone_frame(page)
+    result = run_py(frame, """
+from desk_cti_py import interaction
+async def main():
+    got = []
+    visible = await interaction.isVisible()
+    interaction.cti.setSoftphoneHeight(333, lambda r: got.append(dict(r)))
+    ok = await interaction.cti.set_softphone_height(345)
+    return [visible, ok, got]
+""")
+    assert result == [True, True, [{"result": True}]]
+    assert page.locator("#sp").evaluate("el => el.style.height") == "345px"
+    log = page.evaluate("host.log")
+    assert ["in", "hello", ""] in log and ["out", "welcome", ""] in log
+    assert ["in", "request", "setSoftphoneHeight"] in log
+
+
+def test_boot_failure_is_shown_on_the_page(page, origins, guard):
+    page.goto(host_url(origins, "broken-runtime.html"))
+    frame = page.wait_for_selector("#sp").content_frame()
+    alert = frame.locator(".desk-cti-error")
+    alert.wait_for(timeout=BOOT_MS)
+    assert "The softphone could not start." in alert.text_content()
+    assert "no-such-runtime" in alert.text_content()
+    assert any("could not start" in line for line in guard.console)
+
+
+def test_missing_package_is_an_error_not_a_fallback(page, origins, guard):
+    page.goto(host_url(origins, "missing-package.html"))
+    frame = page.wait_for_selector("#sp").content_frame()
+    alert = frame.locator(".desk-cti-error")
+    alert.wait_for(timeout=BOOT_MS)
+    assert "numpy" in alert.text_content()
+
+
+def test_page_python_error_is_shown_with_its_traceback(page, origins):
+    page.goto(host_url(origins, "broken-python.html"))
+    frame = page.wait_for_selector("#sp").content_frame()
+    alert = frame.locator(".desk-cti-error")
+    alert.wait_for(timeout=BOOT_MS)
+    text = alert.text_content()
+    assert "ValueError: the softphone's own bug" in text and "in dial" in text
+    assert frame.evaluate("desk.phase") == "python"
