@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
+from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from . import auth
+from .api import Api
 from .config import LOADER, PYODIDE, SITE, Origins
+from .db import Database
 from .static import CachedStatic
 
 DAY = 86400
+CONSOLE = SITE / "console"
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "strict-origin-when-cross-origin"}
 
 
 def phone_app(origins: Origins, extra: Sequence[BaseRoute] = ()) -> Starlette:
@@ -29,41 +39,83 @@ def phone_app(origins: Origins, extra: Sequence[BaseRoute] = ()) -> Starlette:
     )
 
 
-def console_app(origins: Origins, extra: Sequence[BaseRoute] = ()) -> Starlette:
-    """The console origin: the agent console page and its half of the protocol."""
+def avatar(request: Request) -> Response:
+    """A small SVG avatar with the agent's number, for profilePhotoUrl."""
+    n = request.path_params["n"]
+    hue = (int(n) * 67) % 360
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" rx="32" '
+           f'fill="hsl({hue},45%,45%)"/><text x="32" y="41" font-size="26" text-anchor="middle" fill="#fff" '
+           f'font-family="sans-serif">{n}</text></svg>')
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
+
+
+def console_app(origins: Origins, db: Database, extra: Sequence[BaseRoute] = (), secret: str | None = None) -> Starlette:
+    """The console origin: the agent console, its API and its half of the protocol."""
+    login, logout = auth.routes(db)
+    index = CONSOLE / "index.html"
 
     async def config(request: Request) -> JSONResponse:
         return JSONResponse({"softphoneUrl": f"{origins.phone}/softphone/", "softphoneOrigin": origins.phone})
 
-    return Starlette(
+    async def agent(request: Request) -> Response:
+        return auth.require_login(request) or FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        return JSONResponse({"message": "Resource Not Found" if exc.status_code == 404 else exc.detail},
+                            status_code=exc.status_code, headers=exc.headers)
+
+    app = Starlette(
+        exception_handlers={HTTPException: http_error},
         routes=[
             *extra,
+            Route("/", lambda r: RedirectResponse("/agent/cases")),
+            Route("/login", login, methods=["GET", "POST"]),
+            Route("/logout", logout, methods=["POST"]),
             Route("/config.json", config),
+            Route("/avatars/{n:int}.svg", avatar),
+            Route("/agent", agent),
+            Route("/agent/{path:path}", agent),
+            Mount("/api/v2", Api(db).router()),
             Mount("/loader", CachedStatic(directory=LOADER)),
-            Mount("/", CachedStatic(directory=SITE / "console", html=True)),
-        ]
+            Mount("/static", CachedStatic(directory=CONSOLE)),
+        ],
+        middleware=[Middleware(SessionMiddleware, secret_key=secret or secrets.token_urlsafe(32),
+                               session_cookie="desk_session", same_site="lax", max_age=8 * 3600)],
     )
+    return app
 
 
 class ByPort:
     """One server, two origins: each request goes to the app of the port it came in on."""
 
-    def __init__(self, apps: dict[int, ASGIApp], lifespan_app: ASGIApp) -> None:
+    def __init__(self, apps: dict[int, ASGIApp]) -> None:
         self.apps = apps
-        self.lifespan_app = lifespan_app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await self.lifespan_app(scope, receive, send)
+            message = await receive()
+            while message["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+                message = await receive()
+            await send({"type": "lifespan.shutdown.complete"})
             return
         app = self.apps.get(scope["server"][1])
         if app is None:
             await JSONResponse({"message": "Not Found"}, status_code=404)(scope, receive, send)
             return
-        await app(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []),
+                                      *((k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items())]
+            await send(message)
+
+        await app(scope, receive, send_with_headers)
 
 
-def make_app(origins: Origins, extra_console: Sequence[BaseRoute] = (), extra_phone: Sequence[BaseRoute] = ()) -> ByPort:
+def make_app(origins: Origins, db_path: Path | None = None, *, secret: str | None = None,
+             extra_console: Sequence[BaseRoute] = (), extra_phone: Sequence[BaseRoute] = ()) -> ByPort:
     """The demo; tests may add routes (their own host and softphone pages) to either origin."""
-    console = console_app(origins, extra_console)
-    return ByPort({origins.console_port: console, origins.phone_port: phone_app(origins, extra_phone)}, console)
+    db = Database(db_path or SITE / "data" / "desk.sqlite3")
+    return ByPort({origins.console_port: console_app(origins, db, extra_console, secret),
+                   origins.phone_port: phone_app(origins, extra_phone)})
