@@ -30,10 +30,15 @@ BOOT_MS = 60_000
 
 
 @pytest.fixture(scope="session")
-def origins():
-    """The demo server, plus the test pages on both origins under /test/."""
+def db_path(tmp_path_factory):
+    return tmp_path_factory.mktemp("demo") / "desk.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def origins(db_path):
+    """The demo server on its own SQLite file, plus the test pages on both origins under /test/."""
     test_pages = [Mount("/test", StaticFiles(directory=PAGES))]
-    with Background(extra_console=test_pages, extra_phone=test_pages) as o:
+    with Background(db_path=db_path, extra_console=test_pages, extra_phone=test_pages) as o:
         yield o
 
 
@@ -83,6 +88,20 @@ def page(guard) -> Page:
     p = guard.context.new_page()
     guard.watch(p)
     return p
+
+
+def sign_in(page: Page, origins, email="alex@acme-support.example") -> None:
+    r = page.request.post(f"{origins.console}/login", form={"email": email, "password": "demo"}, max_redirects=0)
+    assert r.status == 303, r.status
+
+
+def open_console(page: Page, origins, path="/agent/cases") -> Frame:
+    """Sign in, open a console page, and wait for the demo softphone to be ready."""
+    sign_in(page, origins)
+    page.goto(f"{origins.console}{path}")
+    frame = softphone_frame(page, "#softphone")
+    frame.locator("#log").get_by_text("ready").wait_for(timeout=BOOT_MS)
+    return frame
 
 
 def host_url(origins, phone_page="softphone.html", allow=None) -> str:

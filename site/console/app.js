@@ -1,0 +1,96 @@
+// The demo console: pages, click-to-dial, the softphone panel and the inspector, on loader/desk-console.js.
+import { DeskConsole } from "/loader/desk-console.js";
+import { apiGet } from "./api.js";
+import { handlers } from "./cti.js";
+import { inspector } from "./inspector.js";
+import { navigate, onRoute, render, start } from "./router.js";
+import { renderPage } from "./views.js";
+
+const $ = (id) => document.getElementById(id);
+const main = $("main");
+const frame = $("softphone");
+const panel = $("softphone-panel");
+let page = null; // the record in view: {url, objectId, object, objectName}
+let mePromise = null;
+const me = () => (mePromise ??= apiGet("/api/v2/users/me"));
+
+function setVisible(value) {
+  panel.hidden = !value;
+  $("show-softphone").hidden = value;
+}
+$("show-softphone").addEventListener("click", () => setVisible(true));
+
+// Telephone numbers are click-to-dial links only while the softphone has it enabled.
+function applyClickToDial() {
+  const on = cti.connected && cti.clickToDialEnabled;
+  document.body.classList.toggle("ctd-on", on);
+  $("ctd-state").textContent = on ? "Click-to-dial on" : "Click-to-dial off";
+  for (const el of document.querySelectorAll(".phone-number")) {
+    if (on) {
+      el.setAttribute("role", "link");
+      el.tabIndex = 0;
+      el.title = "Click to dial";
+    } else {
+      el.removeAttribute("role");
+      el.removeAttribute("tabindex");
+      el.removeAttribute("title");
+    }
+  }
+}
+
+function dial(el) {
+  cti.emitClickToDial({ number: el.dataset.number, objectId: el.dataset.objectId, object: el.dataset.object });
+}
+document.addEventListener("click", (event) => {
+  const el = event.target.closest(".phone-number[role=link]");
+  if (el) {
+    event.preventDefault();
+    dial(el);
+  }
+});
+document.addEventListener("keydown", (event) => {
+  const el = event.target.closest?.(".phone-number[role=link]");
+  if (el && (event.key === "Enter" || event.key === " ")) {
+    event.preventDefault();
+    dial(el);
+  }
+});
+
+$("search").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const q = event.target.q.value.trim();
+  if (q) navigate(`/agent/search?object=${event.target.object.value}&q=${encodeURIComponent(q)}`);
+});
+
+const cfg = await (await fetch("/config.json")).json();
+const cti = new DeskConsole({
+  frame,
+  allowedOrigins: [cfg.softphoneOrigin],
+  handlers: handlers({ frame, panel, setVisible, navigate, refresh: render, page: () => page, me }),
+  onMessage: inspector($("inspector")),
+  onStateChange({ connected }) {
+    $("cti-state").dataset.state = connected ? "connected" : "connecting";
+    $("cti-state").textContent = connected ? "Softphone: connected" : "Softphone: connecting…";
+    applyClickToDial();
+    if (connected && page) cti.emitFocus(page);
+  },
+});
+window.deskConsole = cti; // for the curious, and for tests
+
+const same = (a, b) => a && b && a.object === b.object && a.objectId === b.objectId && a.objectName === b.objectName;
+onRoute(async (url) => {
+  const before = page;
+  page = null;
+  const info = await renderPage(main, url);
+  for (const a of document.querySelectorAll(".nav a")) {
+    a.classList.toggle("active", url.pathname.startsWith(a.getAttribute("href")));
+  }
+  applyClickToDial();
+  page = info;
+  document.title = `${info ? info.objectName : "Desk"} · Desk demo console`;
+  if (info && !same(info, before)) cti.emitFocus(info);
+});
+
+me().then((u) => ($("agent-name").textContent = u.name)).catch(() => {});
+await start();
+frame.src = cfg.softphoneUrl;

@@ -1,0 +1,45 @@
+// The protocol inspector: every message both ways, with time and round-trip latency.
+import { esc } from "./views.js";
+
+const MAX_ROWS = 500;
+
+export function inspector(root) {
+  const rows = root.querySelector("#inspector-rows");
+  const count = root.querySelector("#inspector-count");
+  const body = root.querySelector(".inspector-body");
+  const toggle = root.querySelector("#inspector-toggle");
+  const started = new Map(); // request id -> time it arrived
+  let n = 0;
+  toggle.addEventListener("click", () => {
+    body.hidden = !body.hidden;
+    toggle.setAttribute("aria-expanded", String(!body.hidden));
+  });
+  root.querySelector("#inspector-clear").addEventListener("click", () => {
+    rows.replaceChildren();
+    n = 0;
+    count.textContent = "0";
+  });
+
+  return function record(direction, msg) {
+    const now = performance.now();
+    let latency = "";
+    if (direction === "in" && msg.type === "request") started.set(msg.id, now);
+    if (direction === "out" && msg.re && started.has(msg.re)) {
+      latency = (now - started.get(msg.re)).toFixed(1);
+      started.delete(msg.re);
+    }
+    const time = new Date().toISOString().slice(11, 23);
+    const name = msg.method || msg.event || "";
+    const text = JSON.stringify(msg.params ?? msg.result ?? msg.data ?? msg.error ?? "");
+    const tr = document.createElement("tr");
+    tr.className = `dir-${direction}${msg.ok === false || msg.type === "error" ? " failed" : ""}`;
+    tr.dataset.type = msg.type;
+    tr.dataset.name = name;
+    tr.innerHTML = `<td>${time}</td><td>${direction === "in" ? "softphone → console" : "console → softphone"}</td>
+      <td>${esc(msg.type)}</td><td>${esc(name)}</td><td class="mono">${esc(msg.re ? `${msg.id} ↩ ${msg.re}` : msg.id)}</td>
+      <td class="num" data-testid="latency">${latency}</td><td class="mono">${esc(text.length > 160 ? `${text.slice(0, 160)}…` : text)}</td>`;
+    rows.prepend(tr);
+    while (rows.children.length > MAX_ROWS) rows.lastElementChild.remove();
+    count.textContent = String(++n);
+  };
+}
