@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PYTEST := $(VENV)/bin/pytest
-SRC    := $(wildcard desk_cti_py/*.py) desk_cti_py/py.typed pyproject.toml
+SRC    := $(wildcard desk_cti_py/*.py) desk_cti_py/py.typed pyproject.toml LICENSE
 WHEEL_DIR := build/wheel
 RUNTIME   := build/pyodide/.built
 TEST_RUNTIME := build/pyodide-test/.built
@@ -14,7 +14,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: demo test test-unit test-pyodide test-e2e setup dist wheel bench fuzz clean chromium
 
-demo: setup dist
+demo: setup $(RUNTIME)
 	cd site && ../$(PY) -m deskdemo $(DEMO_ARGS)
 
 test: setup dist
