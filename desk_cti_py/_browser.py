@@ -17,9 +17,12 @@ from pyodide.code import run_js  # type: ignore[import-not-found]
 from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
 _MAKE_FILTER = run_js(
-    """(parent, deliver) => (event) => {
+    """(parent, deliver, stats) => (event) => {
         if (event.source === parent && typeof event.data === "string") {
+            stats.passed++;
             deliver(event.origin, event.data);
+        } else {
+            stats.dropped++;
         }
     }"""
 )
@@ -47,11 +50,13 @@ class BrowserTransport:
         self._parent = js.window.parent
         self._deliver: Any = None
         self._listener: Any = None
+        #: messages the JS filter passed to Python, and dropped (wrong source or not a string)
+        self.stats = run_js("({passed: 0, dropped: 0})")
 
     def attach(self, receive: Callable[[str, str], None]) -> None:
         self.detach()
         self._deliver = create_proxy(receive)
-        self._listener = _MAKE_FILTER(self._parent, self._deliver)
+        self._listener = _MAKE_FILTER(self._parent, self._deliver, self.stats)
         js.window.addEventListener("message", self._listener)
 
     def post(self, text: str, target_origin: str) -> None:

@@ -24,6 +24,8 @@ class _Record(Mapping[str, Any]):
 
     #: wire/seed keys that are not plain camelCase of the field name
     _keys: ClassVar[dict[str, str]] = {}
+    #: fields that must be present (not None) in a message from the console
+    _required: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def _key(cls, field_name: str) -> str:
@@ -48,6 +50,11 @@ class _Record(Mapping[str, Any]):
             if value is not None and not isinstance(value, kind):
                 raise p.ProtocolError(f"{cls.__name__}.{cls._key(f.name)} has the wrong type")
             kwargs[f.name] = value
+        for name in cls._required:
+            if kwargs[name] is None or kwargs[name] == "":
+                raise p.ProtocolError(f"{cls.__name__}.{cls._key(name)} is missing")
+        if "object" in kwargs and kwargs["object"] is not None and kwargs["object"] not in p.OBJECT_TYPES:
+            raise p.ProtocolError(f"{cls.__name__}.object must be customer, company or case")
         return cls(**kwargs)
 
     def to_dict(self) -> dict[str, Any]:
@@ -81,6 +88,8 @@ def _f(kind: Any = str) -> Any:
 class PageInfo(_Record):
     """The record in focus: ``getPageInfo`` and ``onFocus``."""
 
+    _required = ("object_id", "object")
+
     url: str | None = _f()
     object_id: str | None = _f()
     #: "customer", "company" or "case"
@@ -92,6 +101,8 @@ class PageInfo(_Record):
 @dataclass(frozen=True, eq=True)
 class ClickToDial(_Record):
     """A clicked telephone number: ``onClickToDial``."""
+
+    _required = ("number", "object")
 
     number: str | None = _f()
     object_id: str | None = _f()
@@ -117,6 +128,8 @@ class UserInfo(_Record):
 @dataclass(frozen=True, eq=True)
 class AjaxResult(_Record):
     """An ``ajax`` answer: ``data`` (the body), ``status``, ``statusText``."""
+
+    _required = ("status",)
 
     data: Any = _f(object)
     status: int | None = _f(int)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -19,6 +20,11 @@ NAMESPACE = "desk-cti"
 VERSION = 1
 #: Largest message either side accepts, in characters of JSON.
 MAX_MESSAGE_CHARS = 1_000_000
+#: Deepest nesting of arrays and objects accepted. Deeper JSON could overflow the Wasm
+#: stack inside json.loads under Pyodide (a fatal error), so it is refused before parsing.
+MAX_DEPTH = 32
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKETS = str.maketrans("", "", "".join(chr(c) for c in range(128) if chr(c) not in "[]{}"))
 
 # Message types.
 HELLO = "hello"
@@ -112,6 +118,8 @@ def decode(text: Any) -> dict[str, Any]:
         raise ProtocolError("message is not a JSON string")
     if len(text) > MAX_MESSAGE_CHARS:
         raise ProtocolError("message too large")
+    if _too_deep(text):
+        raise ProtocolError(f"message nested deeper than {MAX_DEPTH}")
     try:
         msg = json.loads(text)
     except (ValueError, RecursionError) as exc:
@@ -147,6 +155,23 @@ def decode(text: Any) -> dict[str, Any]:
         if "re" in msg and not _is_id(msg["re"]):
             raise ProtocolError("bad re")
     return msg
+
+
+def _too_deep(text: str) -> bool:
+    """True when arrays and objects nest deeper than MAX_DEPTH (strings do not count)."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return False
+    depth = deepest = 0
+    for ch in _JSON_STRING.sub("", text).translate(_BRACKETS):
+        if ch in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_DEPTH:
+                    return True
+        elif ch in "]}":
+            depth -= 1
+    return False
 
 
 def _check_error(err: Any) -> None:

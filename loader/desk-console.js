@@ -134,6 +134,7 @@ function parseMessage(text) {
   }
   if (!OBJ(msg) || msg.ns !== NAMESPACE || msg.v !== VERSION || !isId(msg.id)) return null;
   if (msg.type !== "hello" && msg.type !== "request") return null;
+  if (msg.type === "request" && (typeof msg.method !== "string" || msg.method.length > 64)) return null;
   return msg;
 }
 
@@ -167,7 +168,9 @@ export class DeskConsole {
     this.origin = null; // the softphone's origin, pinned at the handshake
     this.peerSession = null;
     this.clickToDialEnabled = false;
-    this.stats = { accepted: 0, dropped: 0, refused: 0, answered: 0, errors: 0 };
+    // ignored: not from the softphone frame; dropped: malformed or from an unpinned origin;
+    // refused: origin not allowed; accepted: passed every check
+    this.stats = { ignored: 0, accepted: 0, dropped: 0, refused: 0, answered: 0, errors: 0 };
     this._n = 0;
     this._win = win;
     this._listener = (event) => this._receive(event);
@@ -218,7 +221,10 @@ export class DeskConsole {
 
   _receive(event) {
     // 1. source: only the softphone frame's window
-    if (!event.source || event.source !== this._frame()) return;
+    if (!event.source || event.source !== this._frame()) {
+      this.stats.ignored++;
+      return;
+    }
     // 2. shape
     const msg = parseMessage(event.data);
     if (msg === null) {

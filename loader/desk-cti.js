@@ -154,17 +154,21 @@
     });
     observer.observe({ type: "resource", buffered: true });
     const { loadPyodide } = await import(`${indexURL}pyodide.mjs`);
-    const packages = ["desk-cti-py", ...(cfg.packages ? cfg.packages.split(",").map((s) => s.trim()).filter(Boolean) : [])];
     const pyodide = await loadPyodide({
       indexURL,
       lockFileURL: `${indexURL}pyodide-lock.json`,
       packageBaseUrl: indexURL,
-      packages,
+      packages: ["desk-cti-py"],
     });
     observer.disconnect();
-    const missing = packages.filter((name) => !Object.hasOwn(pyodide.loadedPackages, name));
-    if (missing.length) {
-      throw new Error(`could not load ${missing.join(", ")} from ${indexURL} (not in its pyodide-lock.json, or the download failed)`);
+    // Extra packages (data-packages) after boot: loadPackage reports failures only through
+    // errorCallback, so they are collected and turned into an error, never a silent fall-back.
+    const extra = cfg.packages ? cfg.packages.split(",").map((s) => s.trim()).filter(Boolean) : [];
+    const problems = [];
+    if (extra.length) await pyodide.loadPackage(extra, { errorCallback: (m) => problems.push(m), messageCallback: () => {} });
+    const missing = ["desk-cti-py", ...extra].filter((name) => !Object.hasOwn(pyodide.loadedPackages, name));
+    if (missing.length || problems.length) {
+      throw new Error(`could not load ${missing.join(", ")} from ${indexURL}: ${problems.join("; ") || "not in its pyodide-lock.json"}`);
     }
     advance(2);
     desk.pyodide = pyodide;

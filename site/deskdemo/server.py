@@ -38,10 +38,20 @@ class Background:
         self.server, self.sockets, self.origins = prepare(console_port, phone_port, **extra)
         self.thread = threading.Thread(target=self._run, daemon=True)
 
+    @classmethod
+    def serving(cls, app: Any, host: str) -> "Background":
+        """Any ASGI app on a free port of ``host`` (tests use it for a third origin)."""
+        self = cls.__new__(cls)
+        self.sockets = [bind(0, host)]
+        self.origins = f"http://{host}:{self.sockets[0].getsockname()[1]}"
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        return self
+
     def _run(self) -> None:
         asyncio.run(self.server.serve(sockets=self.sockets))
 
-    def __enter__(self) -> Origins:
+    def __enter__(self) -> Any:
         self.thread.start()
         deadline = time.monotonic() + 10
         while not self.server.started:

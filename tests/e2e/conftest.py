@@ -13,6 +13,7 @@ from urllib.parse import quote, urlparse
 
 import pytest
 from playwright.sync_api import Frame, Page, sync_playwright
+from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
@@ -23,9 +24,9 @@ CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE 127.0.0.2",
 ]
-LOCAL = {"localhost", "127.0.0.1"}
+LOCAL = {"localhost", "127.0.0.1", "127.0.0.2"}
 BOOT_MS = 60_000
 
 
@@ -40,6 +41,13 @@ def origins(db_path):
     test_pages = [Mount("/test", StaticFiles(directory=PAGES))]
     with Background(db_path=db_path, extra_console=test_pages, extra_phone=test_pages) as o:
         yield o
+
+
+@pytest.fixture(scope="session")
+def third_origin():
+    """A third site (127.0.0.2) serving the test pages: where hostile frames come from."""
+    with Background.serving(Starlette(routes=[Mount("/test", StaticFiles(directory=PAGES))]), "127.0.0.2") as origin:
+        yield origin
 
 
 @pytest.fixture(scope="session")
@@ -104,8 +112,10 @@ def open_console(page: Page, origins, path="/agent/cases") -> Frame:
     return frame
 
 
-def host_url(origins, phone_page="softphone.html", allow=None) -> str:
+def host_url(origins, phone_page="softphone.html", allow=None, others=()) -> str:
     url = f"{origins.console}/test/host.html?phone={quote(f'{origins.phone}/test/{phone_page}')}"
+    if others:
+        url += f"&others={quote(','.join(others))}"
     return url + (f"&allow={quote(allow)}" if allow else "")
 
 

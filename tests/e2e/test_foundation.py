@@ -60,7 +60,7 @@ async def main():
 """)
     assert result == [True, True, [{"result": True}]]
     assert page.locator("#sp").evaluate("el => el.style.height") == "345px"
-    log = page.evaluate("host.log")
+    log = [row[:3] for row in page.evaluate("host.log")]
     assert ["in", "hello", ""] in log and ["out", "welcome", ""] in log
     assert ["in", "request", "setSoftphoneHeight"] in log
 

@@ -71,3 +71,16 @@ def test_ajax_error_carries_the_seeds_error_object():
     assert exc.error.to_dict() == {"message": "Not Found", "status": 404, "statusText": "Not Found"}
     refused = m.error_from_wire({"code": "bad_arguments", "message": "outside /api/v2"}, ajax=True)
     assert isinstance(refused, m.AjaxError) and refused.code == "bad_arguments" and refused.status == 0
+
+
+@pytest.mark.parametrize("cls,data", [
+    (m.PageInfo, {"url": "u", "objectName": "n"}),
+    (m.PageInfo, {"objectId": "1", "object": "ticket"}),
+    (m.PageInfo, {"objectId": "", "object": "case"}),
+    (m.ClickToDial, {"objectId": "1", "object": "case"}),
+    (m.ClickToDial, {"number": "555", "object": "agent"}),
+    (m.AjaxResult, {"data": {}}),
+])
+def test_records_need_their_required_fields(cls, data):
+    with pytest.raises(p.ProtocolError):
+        cls.from_wire(data)

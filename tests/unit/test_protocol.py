@@ -65,6 +65,20 @@ def test_decode_refuses_malformed_messages(text):
         p.decode(text)
 
 
+def test_nesting_is_limited_before_parsing_but_brackets_in_strings_do_not_count():
+    deep = {"a": 1}
+    for _ in range(p.MAX_DEPTH):
+        deep = {"a": deep}
+    with pytest.raises(p.ProtocolError, match="nested deeper"):
+        p.decode(msg(result=deep))
+    ok = {"a": 1}
+    for _ in range(p.MAX_DEPTH - 3):
+        ok = {"a": ok}
+    assert p.decode(msg(result=ok))["result"] == ok
+    brackets = "[{" * 5000 + ' \\" ' + "]}" * 10
+    assert p.decode(msg(result=brackets))["result"] == brackets
+
+
 def test_decode_accepts_every_console_type():
     assert p.decode(msg(type="welcome", session="abc"))["type"] == "welcome"
     assert p.decode(msg(type="event", event="focus", data={}))["event"] == "focus"
