@@ -67,5 +67,11 @@ $(TEST_RUNTIME): $(WHEEL_DIR)/.built build/test-wheels/.built node_modules/.inst
 	cp loader/desk-console.js build/pyodide-test/
 	touch $@
 
+# The long runs: 102,000 hypothesis cases, schemathesis at length, 20,000 malformed messages a
+# side, 100,000 calls and 10,000 events. Figures land in build/robustness.json.
+fuzz: setup dist
+	DESK_FUZZ=long $(PYTEST) -q tests/unit/test_fuzz_protocol.py tests/unit/test_demo_api_schema.py
+	DESK_FUZZ=long $(PYTEST) -q tests/e2e/test_trust.py tests/e2e/test_load.py
+
 clean:
 	rm -rf build .pytest_cache

@@ -21,6 +21,7 @@ from starlette.routing import Route, Router
 from .db import Database, digits, now
 
 MAX_BODY = 64 * 1024
+MAX_ID = 2**31 - 1
 CASE_TYPES = ("phone", "email", "chat", "twitter", "qna")
 CASE_STATUSES = ("new", "open", "pending", "resolved", "closed")
 
@@ -124,6 +125,13 @@ def listing(request: Request, total: int, entries: list[dict[str, Any]], page: i
             "_embedded": {"entries": entries}}
 
 
+def check_query(request: Request, allowed: tuple[str, ...]) -> None:
+    """Search parameters are strings of at most 200 characters."""
+    errors = {k: "too long (at most 200)" for k in allowed if len(request.query_params.get(k, "")) > 200}
+    if errors:
+        raise invalid(**errors)
+
+
 def record_id(request: Request) -> int:
     raw = request.path_params["id"]
     if not raw.isdigit() or len(raw) > 12:
@@ -208,6 +216,7 @@ class Api:
         return self._list(request, "cases", "WHERE customer_id=?", (cid,), case_json, order="updated_at DESC")
 
     def customer_search(self, request: Request, user_id: int, body: Any) -> tuple[int, Any]:
+        check_query(request, ("q", "phone", "email", "name", "first_name", "last_name"))
         q = request.query_params
         clauses, args = [], []
         for key in ("q", "phone", "email", "name", "first_name", "last_name"):
@@ -247,6 +256,7 @@ class Api:
         return self._list(request, "customers", "WHERE company_id=?", (cid,), customer_json, with_conn=True)
 
     def company_search(self, request: Request, user_id: int, body: Any) -> tuple[int, Any]:
+        check_query(request, ("q", "name"))
         value = (request.query_params.get("q") or request.query_params.get("name") or "").strip().lower()
         if not value:
             raise invalid(q="give q or name")
@@ -264,6 +274,7 @@ class Api:
         return self._one("SELECT * FROM cases WHERE id=?", record_id(request), case_json)
 
     def case_search(self, request: Request, user_id: int, body: Any) -> tuple[int, Any]:
+        check_query(request, ("q", "subject", "status", "customer_id"))
         q = request.query_params
         clauses, args = [], []
         if q.get("q", "").strip():
@@ -278,7 +289,7 @@ class Api:
             clauses.append("status = ?")
             args.append(q["status"])
         if q.get("customer_id"):
-            if not q["customer_id"].isdigit():
+            if not q["customer_id"].isdigit() or int(q["customer_id"]) > MAX_ID:
                 raise invalid(customer_id="must be a number")
             clauses.append("customer_id = ?")
             args.append(int(q["customer_id"]))
@@ -306,14 +317,18 @@ class Api:
         description = body.get("description", "")
         if not isinstance(description, str):
             errors["description"] = "must be a string"
+        elif len(description) > 5000:
+            errors["description"] = "too long (at most 5000)"
         customer_id = body.get("customer_id")
         href = ((body.get("_links") or {}).get("customer") or {}).get("href") if isinstance(
             body.get("_links"), dict) else None
         if customer_id is None and isinstance(href, str) and href.startswith("/api/v2/customers/"):
             tail = href.rsplit("/", 1)[-1]
-            customer_id = int(tail) if tail.isdigit() else None
+            customer_id = int(tail) if tail.isdigit() and len(tail) <= 12 else None
         if isinstance(customer_id, bool) or not isinstance(customer_id, int):
             errors["customer"] = "missing (customer_id or _links.customer.href)"
+        elif not 1 <= customer_id <= MAX_ID:
+            errors["customer"] = "does not exist"
         if errors:
             raise invalid(**errors)
         with self.db.connect() as conn:

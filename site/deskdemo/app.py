@@ -19,6 +19,7 @@ from . import auth
 from .api import Api
 from .config import LOADER, PYODIDE, SITE, Origins
 from .db import Database
+from .openapi import document as openapi_document
 from .static import CachedStatic
 
 DAY = 86400
@@ -57,6 +58,9 @@ def console_app(origins: Origins, db: Database, extra: Sequence[BaseRoute] = (),
     async def config(request: Request) -> JSONResponse:
         return JSONResponse({"softphoneUrl": f"{origins.phone}/softphone/", "softphoneOrigin": origins.phone})
 
+    async def openapi(request: Request) -> JSONResponse:
+        return JSONResponse(openapi_document())
+
     async def agent(request: Request) -> Response:
         return auth.require_login(request) or FileResponse(index, headers={"Cache-Control": "no-cache"})
 
@@ -75,6 +79,7 @@ def console_app(origins: Origins, db: Database, extra: Sequence[BaseRoute] = (),
             Route("/avatars/{n:int}.svg", avatar),
             Route("/agent", agent),
             Route("/agent/{path:path}", agent),
+            Route("/api/v2/openapi.json", openapi),
             Mount("/api/v2", Api(db).router()),
             Mount("/loader", CachedStatic(directory=LOADER)),
             Mount("/static", CachedStatic(directory=CONSOLE)),

@@ -63,12 +63,14 @@ class Guard:
 
     def __init__(self, context, allow_errors=False):
         self.external: list[str] = []
+        self.requests: list[tuple[str, str]] = []  # (method, url) of everything the pages asked for
         self.errors: list[str] = []
         self.console: list[str] = []
         self.allow_errors = allow_errors
         context.route("**/*", self._route)
 
     def _route(self, route):
+        self.requests.append((route.request.method, route.request.url))
         if urlparse(route.request.url).hostname in LOCAL:
             route.continue_()
         else:
@@ -141,3 +143,17 @@ RUN_PY = """async (code) => {
 def run_py(frame: Frame, code: str):
     """Run ``code`` (which defines ``async def main()``) in the softphone's Pyodide; return main()'s JSON."""
     return json.loads(frame.evaluate(RUN_PY, code))
+
+
+FIGURES: dict[str, dict] = {}
+
+
+@pytest.fixture(scope="session")
+def figures():
+    """Numbers a test measured (messages tried, accepted, leaks...), written to build/robustness.json."""
+    yield FIGURES
+    if FIGURES:
+        out = Path(__file__).resolve().parents[2] / "build" / "robustness.json"
+        out.parent.mkdir(exist_ok=True)
+        old = json.loads(out.read_text()) if out.exists() else {}
+        out.write_text(json.dumps({**old, **FIGURES}, indent=1, sort_keys=True) + "\n")

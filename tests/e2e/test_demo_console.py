@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 from playwright.sync_api import expect
 
-from conftest import open_console
+from conftest import open_console, run_py
 
 CUSTOMER_7 = "+1 555 0107"
 
@@ -212,3 +212,43 @@ def test_the_inspector_lists_every_message_with_round_trip_times(page, origins):
     timed = [float(x) for x in latencies if x]
     assert timed and all(t >= 0 for t in timed)
     assert len(timed) == len([n for n in names if n[0] == "request"])
+
+
+def test_ajax_limits_refuse_before_anything_is_sent(page, origins, guard):
+    frame = open_console(page, origins)
+    before = len(guard.requests)
+    out = run_py(frame, """
+import desk_cti_py as d
+from desk_cti_py import interaction
+async def main():
+    out = []
+    for url, config in [("/api/v2/cases/1/notes", {"method": "POST", "data": {"body": "x" * 70000}}),
+                        ("/api/v2/cases", {"method": "GET", "data": {"q": 1}}),
+                        ("/api/v2/cases", {"method": "TRACE"})]:
+        try:
+            await interaction.ajax(url, config)
+            out.append("sent")
+        except d.CtiError as e:
+            out.append([e.code, e.message])
+    client = d.get_client()
+    try:  # past the Python checks: the console refuses an unsupported method too
+        await client.call("ajax", {"url": "/api/v2/cases", "method": "TRACE"}, parse=lambda r: r)
+    except d.CtiError as e:
+        out.append([e.code, e.message])
+    return out
+""")
+    assert out[0][0] == "bad_arguments" and "over 65536 bytes" in out[0][1]
+    assert out[1][0] == "bad_arguments" and "only with POST, PUT or PATCH" in out[1][1]
+    assert out[2][0] == "bad_arguments" and "method must be one of" in out[2][1]
+    assert out[3][0] == "bad_arguments" and "method must be one of" in out[3][1]
+    sent = [r for r in guard.requests[before:] if "/api/v2/cases" in r[1]]
+    assert sent == []
+
+
+def test_the_api_refuses_calls_without_a_session(browser, origins):
+    context = browser.new_context()
+    try:
+        r = context.request.get(f"{origins.console}/api/v2/users/me")
+        assert r.status == 401 and r.json() == {"message": "Unauthorized"}
+    finally:
+        context.close()

@@ -56,7 +56,7 @@ def frame_at(page, url_prefix):
     raise AssertionError(f"no frame at {url_prefix}")
 
 
-def test_hostile_and_sibling_frames_are_never_accepted(page, origins, third_origin):
+def test_hostile_and_sibling_frames_are_never_accepted(page, origins, third_origin, figures):
     hostile_url = f"{third_origin}/test/attack.html"
     sibling_url = f"{origins.phone}/test/attack.html"
     page.goto(host_url(origins, others=[hostile_url, sibling_url]))
@@ -92,6 +92,12 @@ def test_hostile_and_sibling_frames_are_never_accepted(page, origins, third_orig
     assert after_phone["dropped_py"] == before_phone["dropped_py"]
     assert after_phone["pending"] == 0 and after_phone["connected"]
     assert run_py(frame, "import __main__\nasync def main():\n    return __main__.heard") == []
+    figures["hostile_frames"] = {
+        "forged_messages": 4 * FORGED, "to_console": 2 * FORGED, "to_softphone": 2 * FORGED,
+        "accepted_by_console": after_console["accepted"] - before_console["accepted"] - 80,
+        "reached_softphone_python": after_phone["dropped_py"] - before_phone["dropped_py"],
+        "uncaught": len(frame.evaluate("uncaught")) + len(page.evaluate("host.uncaught")),
+        "real_calls_during": len(results), "real_calls_failed": results.count(False)}
     # nothing thrown, nothing polluted, and it still works afterwards
     assert frame.evaluate("uncaught") == [] and page.evaluate("host.uncaught") == []
     assert page.evaluate("({}).polluted") is None
@@ -99,7 +105,7 @@ def test_hostile_and_sibling_frames_are_never_accepted(page, origins, third_orig
                          "    return await interaction.isVisible()") is True
 
 
-def test_console_fuzzed_from_the_real_softphone_frame(page, origins):
+def test_console_fuzzed_from_the_real_softphone_frame(page, origins, figures):
     """Malformed envelopes from the real softphone (right source and origin): no throw, no hang,
     every request whose id can be read is answered with bad_arguments."""
     page.goto(host_url(origins))
@@ -154,6 +160,9 @@ def test_console_fuzzed_from_the_real_softphone_frame(page, origins):
     }""", FUZZ)
     frame.wait_for_function(f"Object.keys(fuzzAnswers).length >= {expected}", timeout=60_000)
     codes = frame.evaluate("fuzzAnswers")
+    figures["fuzz_console"] = {"malformed_messages": FUZZ, "with_readable_id": expected, "answered": len(codes),
+                               "answered_bad_arguments": sum(1 for c in codes.values() if c == "bad_arguments"),
+                               "uncaught": len(page.evaluate("host.uncaught"))}
     assert len(codes) == expected
     assert set(codes.values()) == {"bad_arguments"}
     assert page.evaluate("host.uncaught") == [] and page.evaluate("({}).polluted") is None
@@ -162,7 +171,7 @@ def test_console_fuzzed_from_the_real_softphone_frame(page, origins):
                          "    return await interaction.isVisible()") is True
 
 
-def test_softphone_fuzzed_from_the_real_console(page, origins):
+def test_softphone_fuzzed_from_the_real_console(page, origins, figures):
     """Malformed messages from the real console page: the Python client drops each one, throws
     nothing, leaves nothing pending, and keeps working."""
     page.goto(host_url(origins))
@@ -197,6 +206,8 @@ def test_softphone_fuzzed_from_the_real_console(page, origins):
     frame.wait_for_function(f"desk.pyodide.runPython('import desk_cti_py as d; d.get_client().dropped') - "
                             f"{before['dropped_py']} >= {FUZZ}", timeout=60_000)
     after = run_py(frame, STATS)
+    figures["fuzz_softphone"] = {"malformed_messages": FUZZ, "dropped": after["dropped_py"] - before["dropped_py"],
+                                 "pending_after": after["pending"], "uncaught": len(frame.evaluate("uncaught"))}
     assert after["dropped_py"] - before["dropped_py"] == FUZZ
     assert after["passed"] - before["passed"] == FUZZ
     assert after["pending"] == 0 and after["connected"]
