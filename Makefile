@@ -62,10 +62,16 @@ dist: $(RUNTIME) $(TEST_RUNTIME)
 $(RUNTIME): $(WHEEL_DIR)/.built node_modules/.installed tools/build_dist.py
 	$(PY) tools/build_dist.py build/pyodide $(WHEEL_DIR)/*.whl
 	touch $@
-$(TEST_RUNTIME): $(WHEEL_DIR)/.built build/test-wheels/.built node_modules/.installed tools/build_dist.py loader/desk-console.js
+$(TEST_RUNTIME): $(WHEEL_DIR)/.built build/test-wheels/.built node_modules/.installed tools/build_dist.py loader/desk-console.js tests/e2e/pages/host.html
 	$(PY) tools/build_dist.py build/pyodide-test $(WHEEL_DIR)/*.whl build/test-wheels/*.whl
-	cp loader/desk-console.js build/pyodide-test/
+	mkdir -p build/pyodide-test/loader
+	cp loader/desk-console.js build/pyodide-test/loader/
+	cp tests/e2e/pages/host.html build/pyodide-test/
 	touch $@
+
+# Speed, memory and bytes against bare Pyodide and plain JS: prints a table, writes bench/results.json.
+bench: setup $(RUNTIME)
+	$(PY) bench/run.py
 
 # The long runs: 102,000 hypothesis cases, schemathesis at length, 20,000 malformed messages a
 # side, 100,000 calls and 10,000 events. Figures land in build/robustness.json.

@@ -79,12 +79,23 @@ class _Record(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(fields(self))  # type: ignore[arg-type]
 
+    def __eq__(self, other: object) -> bool:
+        """Equal to a record of the same type, or to a mapping with the seed's keys."""
+        if isinstance(other, _Record):
+            return type(self) is type(other) and self.to_dict() == other.to_dict()
+        if isinstance(other, Mapping):
+            return self.to_dict() == dict(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, *(repr(v) for v in self.to_dict().values())))
+
 
 def _f(kind: Any = str) -> Any:
     return field(default=None, metadata={"kind": kind})
 
 
-@dataclass(frozen=True, eq=True)
+@dataclass(frozen=True, eq=False)
 class PageInfo(_Record):
     """The record in focus: ``getPageInfo`` and ``onFocus``."""
 
@@ -98,7 +109,7 @@ class PageInfo(_Record):
     object_name: str | None = _f()
 
 
-@dataclass(frozen=True, eq=True)
+@dataclass(frozen=True, eq=False)
 class ClickToDial(_Record):
     """A clicked telephone number: ``onClickToDial``."""
 
@@ -109,7 +120,7 @@ class ClickToDial(_Record):
     object: str | None = _f()
 
 
-@dataclass(frozen=True, eq=True)
+@dataclass(frozen=True, eq=False)
 class UserInfo(_Record):
     """The signed-in agent: ``getUserInfo`` (the seed's ten fields)."""
 
@@ -125,7 +136,7 @@ class UserInfo(_Record):
     site_url: str | None = _f()
 
 
-@dataclass(frozen=True, eq=True)
+@dataclass(frozen=True, eq=False)
 class AjaxResult(_Record):
     """An ``ajax`` answer: ``data`` (the body), ``status``, ``statusText``."""
 
@@ -136,7 +147,7 @@ class AjaxResult(_Record):
     status_text: str | None = _f()
 
 
-@dataclass(frozen=True, eq=True)
+@dataclass(frozen=True, eq=False)
 class AjaxErrorInfo(_Record):
     """The seed's ``ajax`` error object: ``message``, ``status``, ``statusText``."""
 

@@ -10,6 +10,7 @@ exactly the shipped wheels, each with its real sha256 (Chromium checks it).
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -23,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RUNTIME = ROOT / "node_modules" / "pyodide"
 RUNTIME_FILES = ["pyodide.mjs", "pyodide.js", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip"]
+#: precompressed for browsers that accept gzip (the zip files are compressed already)
+GZIP = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "pyodide-lock.json"]
 CDN = re.compile(r"https://cdn\.jsdelivr\.net/pyodide/v\$\{(\w+)\}/full/")
 
 
@@ -94,6 +97,9 @@ def build(out: Path, wheels: list[Path]) -> Path:
         entry["depends"] = sorted(d for d in entry["depends"] if d in entries)
     lock["packages"] = dict(sorted(entries.items()))
     (out / "pyodide-lock.json").write_text(json.dumps(lock, indent=1) + "\n")
+    for name in GZIP:
+        data = (out / name).read_bytes()
+        (out / f"{name}.gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
     return out
 
 

@@ -52,7 +52,7 @@ def same_window_console(selenium):
         pytest.skip("the transport needs a window")
     selenium.run_js(
         """
-        const { DeskConsole, CtiConsoleError, ErrorCode } = await import("./desk-console.js");
+        const { DeskConsole, CtiConsoleError, ErrorCode } = await import("./loader/desk-console.js");
         let visible = true;
         globalThis.testConsole = new DeskConsole({
           frame: () => window,

@@ -41,6 +41,15 @@ def reply(client, req, result=True, origin=CONSOLE):
     client.receive(origin, console_msg("response", re=req["id"], ok=True, result=result))
 
 
+def connected(**kw):
+    """A client that has completed the handshake, and its wire."""
+    wire = Wire()
+    client = Client(wire, console_origin=CONSOLE, **kw)
+    client.start()
+    welcome(client, wire)
+    return wire, client
+
+
 def parse_bool(v):
     if not isinstance(v, bool):
         raise p.ProtocolError("bool")
@@ -141,10 +150,7 @@ async def test_the_queue_is_bounded():
 
 
 async def test_timeout_fails_the_call_and_drops_the_late_reply(caplog):
-    wire = Wire()
-    client = Client(wire, console_origin=CONSOLE, timeout=0.05)
-    client.start()
-    welcome(client, wire)
+    wire, client = connected(timeout=0.05)
     fut = client.call("isVisible", {}, parse=parse_bool)
     with pytest.raises(m.CtiTimeout, match="isVisible: no answer"):
         await fut
@@ -154,10 +160,7 @@ async def test_timeout_fails_the_call_and_drops_the_late_reply(caplog):
 
 
 async def test_per_call_timeout_overrides_the_default():
-    wire = Wire()
-    client = Client(wire, console_origin=CONSOLE, timeout=30)
-    client.start()
-    welcome(client, wire)
+    wire, client = connected(timeout=30)
     with pytest.raises(m.CtiTimeout):
         await client.call("isVisible", {}, parse=parse_bool, timeout=0.02)
     client.close()
@@ -218,10 +221,7 @@ async def test_refused_handshake_fails_every_call_with_a_clear_error():
 
 
 async def test_bad_result_from_the_console_is_a_console_error():
-    wire = Wire()
-    client = Client(wire, console_origin=CONSOLE)
-    client.start()
-    welcome(client, wire)
+    wire, client = connected()
     fut = client.call("isVisible", {}, parse=parse_bool)
     reply(client, wire.requests()[0], result="yes")
     with pytest.raises(m.ConsoleError, match="bad result"):
@@ -229,10 +229,7 @@ async def test_bad_result_from_the_console_is_a_console_error():
 
 
 async def test_error_response_maps_to_its_exception():
-    wire = Wire()
-    client = Client(wire, console_origin=CONSOLE)
-    client.start()
-    welcome(client, wire)
+    wire, client = connected()
     fut = client.call("screenPop", {"id": "1", "object": "case"}, parse=parse_bool)
     client.receive(CONSOLE, console_msg("response", re=wire.requests()[0]["id"], ok=False,
                                         error={"code": "not_found", "message": "case 1 does not exist"}))
@@ -241,10 +238,7 @@ async def test_error_response_maps_to_its_exception():
 
 
 async def test_listeners_are_isolated_and_unsubscribe(caplog):
-    wire = Wire()
-    client = Client(wire, console_origin=CONSOLE)
-    client.start()
-    welcome(client, wire)
+    wire, client = connected()
     seen = []
 
     def boom(r):
@@ -269,10 +263,7 @@ async def test_listeners_are_isolated_and_unsubscribe(caplog):
 
 
 async def test_click_to_dial_events_only_while_enabled():
-    wire = Wire()
-    client = Client(wire, console_origin=CONSOLE)
-    client.start()
-    welcome(client, wire)
+    wire, client = connected()
     got = []
     client.on("clickToDial", got.append)
     click = console_msg("event", event="clickToDial", data={"number": "555", "objectId": "1", "object": "customer"})
@@ -286,10 +277,7 @@ async def test_click_to_dial_events_only_while_enabled():
 
 
 async def test_close_fails_everything_pending():
-    wire = Wire()
-    client = Client(wire, console_origin=CONSOLE)
-    client.start()
-    welcome(client, wire)
+    wire, client = connected()
     fut = client.call("isVisible", {}, parse=parse_bool)
     client.close()
     with pytest.raises(m.ConnectionLost):

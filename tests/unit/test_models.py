@@ -14,6 +14,9 @@ def test_page_info_reads_both_ways():
     assert info.object_name == info.objectName == "Broken phone"
     assert info.to_dict() == WIRE_PAGE
     assert dict(info) == WIRE_PAGE
+    assert info == WIRE_PAGE and info == m.PageInfo.from_wire(dict(WIRE_PAGE))
+    assert info != m.ClickToDial.from_wire({"number": "1", "objectId": "42", "object": "case"})
+    assert len({info, m.PageInfo.from_wire(WIRE_PAGE)}) == 1
     with pytest.raises(AttributeError):
         info.subject  # noqa: B018
     with pytest.raises(KeyError):

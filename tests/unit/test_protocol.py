@@ -151,3 +151,13 @@ BAD = [
 def test_check_request_refuses_what_the_seed_forbids(method, args, why):
     with pytest.raises(p.ArgumentError, match=why):
         p.check_request(method, args)
+
+
+@pytest.mark.parametrize("query", ["object=case", "a=1&object=case&b=%20x+y", "object=%63ase", "x=%E2%98%8E&object=case&",
+                                   "object=customer&note=caf%C3%A9&empty=&flag"])
+def test_query_reader_agrees_with_urllib(query):
+    from urllib.parse import parse_qsl, urlencode
+
+    assert p.parse_qsl(query) == parse_qsl(query, keep_blank_values=True)
+    pairs = {"object": "case", "name": "Ann & Bob=1 ☎"}
+    assert parse_qsl(p.urlencode(pairs)) == list(pairs.items())

@@ -1,0 +1,207 @@
+"""make bench: boot, round trips, throughput, memory and bytes, against bare Pyodide and plain JS.
+
+Runs in Debian's headless Chromium against the demo server (console on localhost, softphone
+on 127.0.0.1: cross-site). Prints a table and writes bench/results.json. Medians of RUNS runs,
+with min and max. Nothing here is a test: it measures.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "site"))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+from starlette.routing import Mount  # noqa: E402
+from starlette.staticfiles import StaticFiles  # noqa: E402
+
+from deskdemo.server import Background  # noqa: E402
+
+RUNS = 7
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"]
+ROUNDTRIPS = 2000
+IN_FLIGHT = 1000
+CALLS = 100_000
+EVENTS = 10_000
+
+
+def stats(values: list[float]) -> dict[str, float]:
+    return {"median": round(statistics.median(values), 2), "min": round(min(values), 2),
+            "max": round(max(values), 2), "runs": len(values)}
+
+
+def boot_once(browser, url: str, warm: bool) -> tuple[float, list[tuple[str, int]]]:
+    """Navigation start to bootDone (the first ready() listener, or bare loadPyodide), in ms."""
+    context = browser.new_context()
+    page = context.new_page()
+    if warm:
+        page.goto(url)
+        page.wait_for_function("window.bootDone", timeout=120_000)
+    fetched: list[tuple[str, int]] = []
+    page.on("requestfinished", lambda r: fetched.append((r.url, r.sizes()["responseBodySize"])))
+    page.goto(url)
+    page.wait_for_function("window.bootDone", timeout=120_000)
+    done = page.evaluate("window.bootDone")
+    context.close()
+    return done, fetched
+
+
+def boot(browser, phone: str) -> dict:
+    out: dict = {}
+    requests: list[tuple[str, int]] = []
+    for kind, warm in (("cold", False), ("warm", True)):
+        ours, bare = [], []
+        for i in range(RUNS):  # alternate, so drift hits both alike
+            t, fetched = boot_once(browser, f"{phone}/bench/ready.html", warm)
+            ours.append(t)
+            if kind == "cold" and i == 0:
+                requests = fetched
+            bare.append(boot_once(browser, f"{phone}/bench/bare.html", warm)[0])
+        o, b = stats(ours), stats(bare)
+        out[kind] = {"ready_ms": o, "bare_pyodide_ms": b, "overhead_ms": round(o["median"] - b["median"], 2)}
+    return out, requests
+
+
+def host_page(browser, origins):
+    context = browser.new_context()
+    page = context.new_page()
+    phone = f"{origins.phone}/bench/phone.html"
+    page.goto(f"{origins.console}/bench/host.html?phone={quote(phone)}")
+    frame = page.wait_for_selector("#sp").content_frame()
+    frame.wait_for_function("window.desk && desk.phase === 'ready'", timeout=120_000)
+    return context, page, frame
+
+
+def py(frame, code: str):
+    return json.loads(frame.evaluate("(code) => desk.pyodide.runPythonAsync(code)", code))
+
+
+SEQUENTIAL = """
+import json, time
+from desk_cti_py import interaction
+async def run(n):
+    t = time.perf_counter()
+    for _ in range(n):
+        await interaction.isVisible()
+    return (time.perf_counter() - t) * 1000
+json.dumps(await run(%d))
+"""
+
+IN_FLIGHT_PY = """
+import asyncio, json, time
+from desk_cti_py import interaction
+async def run(n):
+    t = time.perf_counter()
+    await asyncio.gather(*(interaction.isVisible() for _ in range(n)))
+    return (time.perf_counter() - t) * 1000
+json.dumps(await run(%d))
+"""
+
+
+def roundtrip(frame) -> dict:
+    py(frame, SEQUENTIAL % 200)  # warm up both
+    frame.evaluate(f"jsSequential({200})")
+    pys, jss = [], []
+    for _ in range(5):
+        pys.append(py(frame, SEQUENTIAL % ROUNDTRIPS) / ROUNDTRIPS)
+        jss.append(frame.evaluate(f"jsSequential({ROUNDTRIPS})") / ROUNDTRIPS)
+    p, j = stats(pys), stats(jss)
+    return {"calls": ROUNDTRIPS, "python_ms": p, "js_ms": j, "ratio": round(p["median"] / j["median"], 3)}
+
+
+def throughput(frame) -> dict:
+    pys, jss = [], []
+    for _ in range(5):
+        pys.append(IN_FLIGHT / (py(frame, IN_FLIGHT_PY % IN_FLIGHT) / 1000))
+        jss.append(IN_FLIGHT / (frame.evaluate(f"jsInFlight({IN_FLIGHT})") / 1000))
+    p, j = stats(pys), stats(jss)
+    return {"in_flight": IN_FLIGHT, "python_per_s": p, "js_per_s": j, "ratio": round(p["median"] / j["median"], 3)}
+
+
+MEMORY_CALLS = """
+import asyncio, json
+from desk_cti_py import interaction
+import __main__
+__main__.seen = 0
+def count(r):
+    __main__.seen += 1
+__main__.sub = interaction.onFocus(count)
+async def run(n):
+    for start in range(0, n, 1000):
+        await asyncio.gather(*(interaction.isVisible() for _ in range(min(1000, n - start))))
+    return n
+json.dumps(await run(%d))
+"""
+LIVE = "() => { desk.pyodide.runPython('import gc; gc.collect()'); return desk.pyodide._module.hiwire.num_keys(); }"
+
+
+def memory(page, frame) -> dict:
+    before, heap_before = frame.evaluate(LIVE), frame.evaluate("desk.pyodide._module.HEAP8.length")
+    py(frame, MEMORY_CALLS % CALLS)
+    page.evaluate("""(n) => { for (let i = 0; i < n; i++)
+        cti.emitFocus({ url: location.href, objectId: String(i), object: "case", objectName: "c" }); }""", EVENTS)
+    frame.wait_for_function(f"desk.pyodide.runPython('import __main__; __main__.seen') >= {EVENTS}", timeout=300_000)
+    frame.evaluate("desk.pyodide.runPython('import __main__; __main__.sub.unsubscribe()')")
+    after, heap_after = frame.evaluate(LIVE), frame.evaluate("desk.pyodide._module.HEAP8.length")
+    return {"calls": CALLS, "events": EVENTS, "proxies_before": before, "proxies_after": after,
+            "heap_growth_bytes": heap_after - heap_before}
+
+
+def main() -> None:
+    wheel = next((ROOT / "build" / "pyodide").glob("desk_cti_py-*.whl"))
+    pages = [Mount("/bench", StaticFiles(directory=ROOT / "bench" / "pages"))]
+    results: dict = {"machine": {"runs": RUNS, "date": time.strftime("%Y-%m-%d")}}
+    with tempfile.TemporaryDirectory() as tmp, \
+            Background(db_path=Path(tmp) / "desk.sqlite3", extra_console=pages, extra_phone=pages) as origins, \
+            sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+        results["machine"]["browser"] = browser.version
+        results["boot"], requests = boot(browser, origins.phone)
+        boot_files = [u.split("/")[-1] for u, _ in requests if "/pyodide/" in u]
+        results["bytes"] = {"wheel_bytes": wheel.stat().st_size, "boot_requests": len(requests),
+                            "boot_bytes": sum(size for _, size in requests), "boot_runtime_files": sorted(boot_files)}
+        context, page, frame = host_page(browser, origins)
+        results["roundtrip"] = roundtrip(frame)
+        results["throughput"] = throughput(frame)
+        results["memory"] = memory(page, frame)
+        context.close()
+        browser.close()
+    out = ROOT / "bench" / "results.json"
+    out.write_text(json.dumps(results, indent=1) + "\n")
+    table(results)
+    print(f"\nwritten to {out.relative_to(ROOT)}")
+
+
+def table(r: dict) -> None:
+    b, rt, tp, m, by = r["boot"], r["roundtrip"], r["throughput"], r["memory"], r["bytes"]
+    rows = [
+        ("boot cold: navigation to ready()", f"{b['cold']['ready_ms']['median']:.0f} ms",
+         f"bare Pyodide {b['cold']['bare_pyodide_ms']['median']:.0f} ms", f"+{b['cold']['overhead_ms']:.0f} ms", "<= +100 ms"),
+        ("boot warm (HTTP cache)", f"{b['warm']['ready_ms']['median']:.0f} ms",
+         f"bare Pyodide {b['warm']['bare_pyodide_ms']['median']:.0f} ms", f"+{b['warm']['overhead_ms']:.0f} ms", ""),
+        (f"round trip ({rt['calls']} sequential)", f"{rt['python_ms']['median']:.3f} ms",
+         f"plain JS {rt['js_ms']['median']:.3f} ms", f"x{rt['ratio']}", "<= 1.5"),
+        (f"throughput ({tp['in_flight']} in flight)", f"{tp['python_per_s']['median']:.0f}/s",
+         f"plain JS {tp['js_per_s']['median']:.0f}/s", f"x{tp['ratio']}", ">= 0.5"),
+        (f"live proxies ({m['calls']} calls, {m['events']} events)", f"{m['proxies_before']} -> {m['proxies_after']}",
+         "", f"{m['proxies_after'] - m['proxies_before']:+d}", "0"),
+        ("Wasm heap growth", f"{m['heap_growth_bytes']} B", "", "", "< 1 MB"),
+        ("wheel", f"{by['wheel_bytes']} B", "", "", "<= 30,000 B"),
+        ("boot requests / bytes (cold)", f"{by['boot_requests']} / {by['boot_bytes']} B",
+         ", ".join(by["boot_runtime_files"]), "", "runtime + wheel only"),
+    ]
+    widths = [max(len(str(row[i])) for row in rows) for i in range(5)]
+    print("\n".join("  ".join(str(c).ljust(w) for c, w in zip(row, widths)) for row in rows))
+
+
+if __name__ == "__main__":
+    main()
