@@ -259,7 +259,7 @@ class Client:
             safe_call(sub.listener, response, what=f"{name} listener")
 
     def on(self, name: str, listener: Callable[[m.Response], Any]) -> Subscription:
-        if name not in self.listeners:
+        if not isinstance(name, str) or name not in self.listeners:
             raise m.BadArguments(f"unknown event {name!r}")
         if not callable(listener):
             raise m.BadArguments("listener must be a function")

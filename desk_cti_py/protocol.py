@@ -130,7 +130,7 @@ def decode(text: Any) -> dict[str, Any]:
     if msg.get("v") != VERSION or isinstance(msg.get("v"), bool):
         raise ProtocolError(f"unsupported protocol version {msg.get('v')!r}")
     kind = msg.get("type")
-    if kind not in CONSOLE_TYPES:
+    if not _one_of(kind, CONSOLE_TYPES):
         raise ProtocolError(f"unexpected message type {kind!r}")
     if not _is_id(msg.get("id")):
         raise ProtocolError("missing or bad id")
@@ -145,7 +145,7 @@ def decode(text: Any) -> dict[str, Any]:
         if not msg["ok"]:
             _check_error(msg.get("error"))
     elif kind == EVENT:
-        if msg.get("event") not in EVENTS:
+        if not _one_of(msg.get("event"), EVENTS):
             raise ProtocolError(f"unknown event {msg.get('event')!r}")
         if not isinstance(msg.get("data"), dict):
             raise ProtocolError("event needs data")
@@ -154,6 +154,11 @@ def decode(text: Any) -> dict[str, Any]:
         if "re" in msg and not _is_id(msg["re"]):
             raise ProtocolError("bad re")
     return msg
+
+
+def _one_of(value: Any, options: frozenset[str]) -> bool:
+    """Membership that cannot raise: a list or a dict is simply not one of the options."""
+    return isinstance(value, str) and value in options
 
 
 def _too_deep(text: str) -> bool:
@@ -176,7 +181,7 @@ def _too_deep(text: str) -> bool:
 def _check_error(err: Any) -> None:
     if not isinstance(err, dict):
         raise ProtocolError("error must be an object")
-    if err.get("code") not in ERROR_CODES:
+    if not _one_of(err.get("code"), ERROR_CODES):
         raise ProtocolError(f"unknown error code {err.get('code')!r}")
     if not isinstance(err.get("message"), str):
         raise ProtocolError("error needs a message")
@@ -340,7 +345,7 @@ METHODS: dict[str, Method] = {
 
 def check_request(method: str, args: Mapping[str, Any]) -> dict[str, Any]:
     """Check a call's arguments as the seed says; return the params to post."""
-    spec = METHODS.get(method)
+    spec = METHODS.get(method) if isinstance(method, str) else None
     if spec is None:
         raise ArgumentError(f"unknown method {method!r}")
     return spec.check(args)

@@ -38,6 +38,9 @@ BAD_MESSAGES = {
     "version true": msg(v=True),
     "version as string": msg(v="1"),
     "unknown type": msg(type="reply"),
+    "type as a list (unhashable)": msg(type=["response"]),
+    "event as an object (unhashable)": msg(type="event", event={"a": 1}, data={}),
+    "error code as a list (unhashable)": msg(ok=False, error={"code": ["not_found"], "message": "m"}),
     "a request (softphones do not answer requests)": msg(type="request", method="isVisible"),
     "a hello": msg(type="hello"),
     "missing id": msg(id=None),
@@ -144,6 +147,7 @@ BAD = [
     ("ajax", {"url": "/api/v2/x", "data": {1, 2}}, "data must be"),
     ("ajax", {"url": "/api/v2/x", "data": {"n": math.nan}}, "JSON"),
     ("nope", {}, "unknown method"),
+    (["isVisible"], {}, "unknown method"),
 ]
 
 
