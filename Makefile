@@ -21,6 +21,8 @@ test: setup dist
 	$(MAKE) --no-print-directory test-unit test-pyodide test-e2e
 
 test-unit:
+	$(VENV)/bin/ruff check --quiet --select F,E9,B --ignore B008,B905 desk_cti_py site tests tools bench
+	$(VENV)/bin/mypy --no-error-summary desk_cti_py
 	$(PYTEST) -q tests/unit
 
 test-pyodide:

@@ -16,7 +16,7 @@ from typing import Any
 
 from ._ready import fire_ready as _fire_ready  # noqa: F401  (the loader calls it)
 from ._ready import is_ready, ready
-from .client import Client, Subscription
+from .client import DEFAULT_TIMEOUT, Client, Subscription
 from .api import Cti, Interaction, get_client, set_client
 from .models import (
     AjaxError,
@@ -62,7 +62,7 @@ def connect(console_origin: str | None = None, *, timeout: float | None = None) 
     client = Client(
         transport.post,
         console_origin=console_origin or _browser.detect_console_origin(),
-        **({"timeout": timeout} if timeout is not None else {}),
+        timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
     )
     transport.attach(client.receive)
     _transport["transport"] = transport

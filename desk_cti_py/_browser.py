@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.code import run_js  # type: ignore[import-not-found]
-from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
+import js
+from pyodide.code import run_js
+from pyodide.ffi import create_proxy
 
 _MAKE_FILTER = run_js(
     """(parent, deliver, stats) => (event) => {

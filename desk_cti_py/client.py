@@ -213,7 +213,7 @@ class Client:
 
     def _on_error(self, msg: dict[str, Any]) -> None:
         re = msg.get("re")
-        if re in self._calls:
+        if isinstance(re, str) and re in self._calls:
             self._finish(re, error=m.error_from_wire(msg["error"]))
         else:
             log.warning("desk_cti_py: console reported %s", msg["error"])

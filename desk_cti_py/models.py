@@ -274,8 +274,9 @@ class AjaxError(CtiError):
     def __init__(self, message: str, *, details: Any = None, code: str | None = None) -> None:
         super().__init__(message, details=details)
         info = details if isinstance(details, Mapping) else {}
-        self.status: int = info.get("status") if isinstance(info.get("status"), int) else 0
-        self.status_text: str = info.get("statusText") or ""
+        status, text = info.get("status"), info.get("statusText")
+        self.status: int = status if isinstance(status, int) and not isinstance(status, bool) else 0
+        self.status_text: str = text if isinstance(text, str) else ""
         if code:
             self.code = code  # type: ignore[misc]
 

@@ -178,11 +178,21 @@
     } catch (e) {
       throw new Error(`desk_cti_py did not load from ${indexURL}: ${e.message}`);
     }
+    // Every PyProxy taken here (functions, the returned client) is destroyed at once.
+    const call = (name, ...args) => {
+      const fn = dcp[name];
+      try {
+        const out = fn.callKwargs(...args);
+        if (out && typeof out.destroy === "function") out.destroy();
+      } finally {
+        fn.destroy();
+      }
+    };
     const timeout = cfg.timeout ? Number(cfg.timeout) : undefined;
-    dcp.connect.callKwargs(cfg.consoleOrigin || null, timeout ? { timeout } : {});
+    call("connect", cfg.consoleOrigin || null, timeout ? { timeout } : {});
     advance(3);
     await pagePython(pyodide);
-    dcp._fire_ready();
+    call("_fire_ready", {});
     dcp.destroy();
     readyFired = true;
     advance(4);

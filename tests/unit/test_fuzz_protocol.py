@@ -92,7 +92,7 @@ def test_the_client_survives_any_sequence_of_messages(messages):
         fut = client.call("isVisible", {}, parse=lambda r: r, timeout=5)
         for text in messages:
             client.receive(CONSOLE, text)
-        for text, target in sent:
+        for _text, target in sent:
             assert target == CONSOLE  # never "*": the console origin was known
         client.close()
         if not fut.done() or fut.cancelled():
