@@ -16,6 +16,9 @@ import js
 from pyodide.code import run_js
 from pyodide.ffi import create_proxy
 
+# postMessage bound to the parent once: a property read on a cross-origin window is slow.
+_MAKE_POST = run_js("(parent) => (text, origin) => parent.postMessage(text, origin)")
+
 _MAKE_FILTER = run_js(
     """(parent, deliver, stats) => (event) => {
         if (event.source === parent && typeof event.data === "string") {
@@ -48,6 +51,8 @@ class BrowserTransport:
 
     def __init__(self) -> None:
         self._parent = js.window.parent
+        #: ``post(text, target_origin)``: a JS function, handed to the client as it is
+        self.post = _MAKE_POST(self._parent)
         self._deliver: Any = None
         self._listener: Any = None
         #: messages the JS filter passed to Python, and dropped (wrong source or not a string)
@@ -58,9 +63,6 @@ class BrowserTransport:
         self._deliver = create_proxy(receive)
         self._listener = _MAKE_FILTER(self._parent, self._deliver, self.stats)
         js.window.addEventListener("message", self._listener)
-
-    def post(self, text: str, target_origin: str) -> None:
-        self._parent.postMessage(text, target_origin)
 
     def detach(self) -> None:
         """Remove the listener and destroy its proxy."""

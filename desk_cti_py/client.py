@@ -8,8 +8,10 @@ in through :meth:`Client.receive` with its origin. See ``docs/protocol.md``.
 from __future__ import annotations
 
 import asyncio
+import heapq
 import inspect
 import logging
+import math
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -83,7 +85,8 @@ class _Call:
     text: str
     future: asyncio.Future[Any]
     parse: Parse
-    timer: asyncio.TimerHandle | None = None
+    deadline: float
+    timeout: float
     sent: bool = False
 
 
@@ -110,6 +113,12 @@ class Client:
         self.refusal: m.CtiError | None = None
         self.click_to_dial_enabled = False
         self._calls: OrderedDict[str, _Call] = OrderedDict()
+        self._queued = 0  # calls made before the handshake, not yet posted
+        # One timer for all calls: a heap of (deadline, id), the sweep armed for the earliest.
+        # A timer per call would cost a JS setTimeout and clearTimeout each under Pyodide.
+        self._deadlines: list[tuple[float, str]] = []
+        self._sweep: asyncio.TimerHandle | None = None
+        self._sweep_at = math.inf
         self._hellos: set[str] = set()
         self._hello_timer: asyncio.TimerHandle | None = None
         self._hello_tries = 0
@@ -286,17 +295,20 @@ class Client:
         if self.state == "closed":
             future.set_exception(m.NotConnected("the connection is closed"))
             return future
-        queued = sum(1 for c in self._calls.values() if not c.sent)
-        if not self.connected and queued >= self.queue_limit:
+        if not self.connected and self._queued >= self.queue_limit:
             future.set_exception(
-                m.NotConnected(f"no console yet and {queued} calls already queued")
+                m.NotConnected(f"no console yet and {self._queued} calls already queued")
             )
             return future
         call_id = self.ids()
         text = p.encode(p.envelope(p.REQUEST, call_id, method=method, params=params))
-        call = _Call(method, text, future, parse)
+        deadline = loop.time() + timeout
+        call = _Call(method, text, future, parse, deadline, timeout)
         self._calls[call_id] = call
-        call.timer = loop.call_later(timeout, self._expire, call_id, timeout)
+        self._queued += 1
+        heapq.heappush(self._deadlines, (deadline, call_id))
+        if deadline < self._sweep_at:
+            self._arm(loop, deadline)
         if self.connected:
             self._send(call)
         elif self.state == "idle":
@@ -305,22 +317,43 @@ class Client:
 
     def _send(self, call: _Call) -> None:
         call.sent = True
+        self._queued -= 1
         assert self.origin is not None
         self._post(call.text, self.origin)
 
-    def _expire(self, call_id: str, timeout: float) -> None:
-        call = self._calls.get(call_id)
-        if call is not None:
-            call.timer = None
-            where = "from the console" if call.sent else "(no console connected)"
-            self._finish(call_id, error=m.CtiTimeout(f"{call.method}: no answer {where} in {timeout:g} s"))
+    def _arm(self, loop: asyncio.AbstractEventLoop, when: float) -> None:
+        if self._sweep is not None:
+            self._sweep.cancel()
+        self._sweep_at = when
+        self._sweep = loop.call_at(when, self._expire_due)
+
+    def _expire_due(self) -> None:
+        """Fail every call past its deadline; arm the sweep for the next one."""
+        self._sweep, self._sweep_at = None, math.inf
+        loop = _loop()
+        now = loop.time()
+        heap = self._deadlines
+        while heap:
+            deadline, call_id = heap[0]
+            call = self._calls.get(call_id)
+            if call is not None and call.deadline == deadline and deadline > now:
+                break
+            heapq.heappop(heap)
+            if call is not None and call.deadline == deadline:
+                where = "from the console" if call.sent else "(no console connected)"
+                self._finish(call_id, error=m.CtiTimeout(f"{call.method}: no answer {where} in {call.timeout:g} s"))
+        if len(heap) > 4 * len(self._calls) + 1000:  # drop finished entries in bulk
+            self._deadlines = heap = [(c.deadline, i) for i, c in self._calls.items()]
+            heapq.heapify(heap)
+        if heap:
+            self._arm(loop, heap[0][0])
 
     def _finish(self, call_id: str, *, result: Any = None, error: m.CtiError | None = None) -> None:
         call = self._calls.pop(call_id, None)
         if call is None:
             return
-        if call.timer is not None:
-            call.timer.cancel()
+        if not call.sent:
+            self._queued -= 1
         if call.future.done():
             return
         if error is not None:
@@ -341,6 +374,9 @@ class Client:
     def close(self) -> None:
         """End the connection: every pending call fails with ConnectionLost."""
         self._stop_hello()
+        if self._sweep is not None:
+            self._sweep.cancel()
+            self._sweep, self._sweep_at = None, math.inf
         for call_id in list(self._calls):
             self._finish(call_id, error=m.ConnectionLost("the connection was closed"))
         self.state = "closed"

@@ -79,6 +79,7 @@
     while (!failed && phase < index) {
       phase += 1;
       const [name, label] = PHASES[phase];
+      performance.mark(`desk-cti:${name}`);
       const b = indicator();
       if (b) {
         b.querySelector(".desk-cti-boot-label").textContent = `${label}…`;
@@ -161,6 +162,7 @@
       packages: ["desk-cti-py"],
     });
     observer.disconnect();
+    performance.mark("desk-cti:runtime");
     // Extra packages (data-packages) after boot: loadPackage reports failures only through
     // errorCallback, so they are collected and turned into an error, never a silent fall-back.
     const extra = cfg.packages ? cfg.packages.split(",").map((s) => s.trim()).filter(Boolean) : [];

@@ -37,7 +37,8 @@ schema = schemathesis.openapi.from_dict(document())
 
 
 @schema.parametrize()
-@settings(max_examples=400 if LONG else 25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=400 if LONG else 25, deadline=None, derandomize=not LONG,
+          suppress_health_check=list(HealthCheck))
 def test_no_server_errors_and_responses_match_the_schema(case, app, cookie):
     response = case.call(app=app, headers={"Cookie": cookie})
     assert response.status_code < 500, response.text
