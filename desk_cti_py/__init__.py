@@ -18,6 +18,7 @@ from ._ready import fire_ready as _fire_ready  # noqa: F401  (the loader calls i
 from ._ready import is_ready, ready
 from .client import DEFAULT_TIMEOUT, Client, Subscription
 from .api import Cti, Interaction, get_client, set_client
+from .api import _state as _api_state
 from .models import (
     AjaxError,
     AjaxErrorInfo,
@@ -47,6 +48,7 @@ interaction = Interaction()
 cti = interaction.cti
 
 _transport: dict[str, Any] = {"transport": None}
+_defaults: dict[str, float] = {"timeout": DEFAULT_TIMEOUT}
 
 
 def connect(console_origin: str | None = None, *, timeout: float | None = None) -> Client:
@@ -62,13 +64,17 @@ def connect(console_origin: str | None = None, *, timeout: float | None = None) 
     client = Client(
         transport.post,
         console_origin=console_origin or _browser.detect_console_origin(),
-        timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
+        timeout=_defaults["timeout"] if timeout is None else timeout,
     )
     transport.attach(client.receive)
     _transport["transport"] = transport
     set_client(client)
     client.start()
     return client
+
+
+def _state_client() -> Client | None:
+    return _api_state["client"]
 
 
 def disconnect() -> None:
@@ -83,10 +89,13 @@ def disconnect() -> None:
 
 
 def configure(*, timeout: float) -> None:
-    """Set the default timeout, in seconds, for every later call."""
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+    """Set the default timeout, in seconds, for every later call (a call's ``timeout=`` wins)."""
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < 1e9:
         raise BadArguments("timeout must be a positive number of seconds")
-    get_client().timeout = float(timeout)
+    _defaults["timeout"] = float(timeout)
+    client = _state_client()
+    if client is not None:
+        client.timeout = float(timeout)
 
 
 __all__ = [

@@ -223,3 +223,18 @@ async def test_the_softphone_never_posts_to_star_after_the_handshake(console):
     await d.interaction.isVisible()
     await d.cti.setSoftphoneHeight(10)
     assert console.violations == []
+
+
+async def test_configure_sets_the_default_timeout(console):
+    import desk_cti_py
+
+    old = desk_cti_py._defaults["timeout"]
+    try:
+        desk_cti_py.configure(timeout=0.05)
+        console.silent = True
+        with pytest.raises(d.CtiTimeout, match="in 0.05 s"):
+            await d.interaction.isVisible()
+        with pytest.raises(d.BadArguments):
+            desk_cti_py.configure(timeout=0)
+    finally:
+        desk_cti_py._defaults["timeout"] = old
