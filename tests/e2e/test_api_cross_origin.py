@@ -52,7 +52,7 @@ def call(frame, expr):
 
 
 def requests_seen(page):
-    return sum(1 for d, kind, _ in page.evaluate("host.log") if d == "in" and kind == "request")
+    return sum(1 for row in page.evaluate("host.log") if row[0] == "in" and row[1] == "request")
 
 
 SUCCESS = [
