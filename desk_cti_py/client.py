@@ -325,7 +325,9 @@ class Client:
         if self._sweep is not None:
             self._sweep.cancel()
         self._sweep_at = when
-        self._sweep = loop.call_at(when, self._expire_due)
+        # call_later with a delay clamped at 0: Pyodide's WebLoop refuses a time in the past,
+        # and `when` may have passed while earlier calls were being expired.
+        self._sweep = loop.call_later(max(0.0, when - loop.time()), self._expire_due)
 
     def _expire_due(self) -> None:
         """Fail every call past its deadline; arm the sweep for the next one."""

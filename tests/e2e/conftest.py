@@ -133,7 +133,9 @@ RUN_PY = """async (code) => {
   const ns = py.globals.get("dict")();
   try {
     await py.runPythonAsync(code, { globals: ns });
-    return await py.runPythonAsync("import json as _j\\n_j.dumps(await main())", { globals: ns });
+    // no test waits forever: main() gets two minutes
+    return await py.runPythonAsync(
+      "import json as _j, asyncio as _a\\n_j.dumps(await _a.wait_for(main(), 120))", { globals: ns });
   } finally {
     ns.destroy();
   }

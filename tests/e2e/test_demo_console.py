@@ -23,6 +23,14 @@ def try_api(frame):
         frame.locator("#try summary").click()
 
 
+def ask(frame, kind, obj, value):
+    """Fill one "Try the API" row (kind: "search" or "pop") and press its button."""
+    field = "search-text" if kind == "search" else "pop-id"
+    frame.locator(f"#{kind}-object").select_option(obj)
+    frame.locator(f"#{field}").fill(value)
+    frame.locator(f"#{kind}").click()
+
+
 def output(frame, before=""):
     """The last callback response shown by the softphone, as the seed's object."""
     out = frame.locator("#output")
@@ -87,17 +95,13 @@ def test_inbound_call_opens_the_customers_new_phone_case_and_hang_up_notes_it(pa
 def test_search_for_cases_and_companies_lists_matches(page, origins, db_path):
     frame = open_console(page, origins)
     try_api(frame)
-    frame.locator("#search-object").select_option("case")
-    frame.locator("#search-text").fill("voicemail")
-    frame.locator("#search").click()
+    ask(frame, "search", "case", "voicemail")
     page.wait_for_url(re.compile(r"/agent/search\?object=case&q=voicemail"))
     (count,) = db_rows(db_path, "SELECT count(*) FROM cases WHERE lower(subject) LIKE '%voicemail%'"
                                 " OR lower(description) LIKE '%voicemail%'")[0]
     expect(page.get_by_test_id("result-count")).to_have_text(f"{count} found")
     assert output(frame) == {"result": True}
-    frame.locator("#search-object").select_option("company")
-    frame.locator("#search-text").fill("globex")
-    frame.locator("#search").click()
+    ask(frame, "search", "company", "globex")
     page.wait_for_url(re.compile(r"object=company&q=globex"))
     expect(page.get_by_role("link", name="Globex Logistics")).to_be_visible()
 
@@ -105,15 +109,11 @@ def test_search_for_cases_and_companies_lists_matches(page, origins, db_path):
 def test_screen_pop_opens_a_record_and_an_unknown_id_is_an_error(page, origins):
     frame = open_console(page, origins)
     try_api(frame)
-    frame.locator("#pop-object").select_option("company")
-    frame.locator("#pop-id").fill("3")
-    frame.locator("#pop").click()
+    ask(frame, "pop", "company", "3")
     page.wait_for_url(re.compile(r"/agent/companies/3$"))
     expect(page.get_by_test_id("record-title")).to_have_text("Globex Logistics")
     assert output(frame) == {"result": True}
-    frame.locator("#pop-object").select_option("case")
-    frame.locator("#pop-id").fill("9999")
-    frame.locator("#pop").click()
+    ask(frame, "pop", "case", "9999")
     assert output(frame, '{\n "result": true\n}') == {"result": False, "error": "case 9999 does not exist"}
     assert page.url.endswith("/agent/companies/3")
 

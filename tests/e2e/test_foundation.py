@@ -65,29 +65,27 @@ async def main():
     assert ["in", "request", "setSoftphoneHeight"] in log
 
 
-def test_boot_failure_is_shown_on_the_page(page, origins, guard):
-    page.goto(host_url(origins, "broken-runtime.html"))
+def boot_error(page, origins, softphone_page):
+    """Open a softphone that cannot start; return its frame and the error the user sees."""
+    page.goto(host_url(origins, softphone_page))
     frame = page.wait_for_selector("#sp").content_frame()
     alert = frame.locator(".desk-cti-error")
     alert.wait_for(timeout=BOOT_MS)
-    assert "The softphone could not start." in alert.text_content()
-    assert "no-such-runtime" in alert.text_content()
+    return frame, alert.text_content()
+
+
+def test_boot_failure_is_shown_on_the_page(page, origins, guard):
+    _, text = boot_error(page, origins, "broken-runtime.html")
+    assert "The softphone could not start." in text and "no-such-runtime" in text
     assert any("could not start" in line for line in guard.console)
 
 
 def test_missing_package_is_an_error_not_a_fallback(page, origins, guard):
-    page.goto(host_url(origins, "missing-package.html"))
-    frame = page.wait_for_selector("#sp").content_frame()
-    alert = frame.locator(".desk-cti-error")
-    alert.wait_for(timeout=BOOT_MS)
-    assert "numpy" in alert.text_content()
+    _, text = boot_error(page, origins, "missing-package.html")
+    assert "numpy" in text
 
 
 def test_page_python_error_is_shown_with_its_traceback(page, origins):
-    page.goto(host_url(origins, "broken-python.html"))
-    frame = page.wait_for_selector("#sp").content_frame()
-    alert = frame.locator(".desk-cti-error")
-    alert.wait_for(timeout=BOOT_MS)
-    text = alert.text_content()
+    frame, text = boot_error(page, origins, "broken-python.html")
     assert "ValueError: the softphone's own bug" in text and "in dial" in text
     assert frame.evaluate("desk.phase") == "python"

@@ -41,12 +41,12 @@ def reply(client, req, result=True, origin=CONSOLE):
     client.receive(origin, console_msg("response", re=req["id"], ok=True, result=result))
 
 
-def connected(**kw):
+def connected(session="S1", **kw):
     """A client that has completed the handshake, and its wire."""
     wire = Wire()
     client = Client(wire, console_origin=CONSOLE, **kw)
     client.start()
-    welcome(client, wire)
+    welcome(client, wire, session=session)
     return wire, client
 
 
@@ -175,10 +175,7 @@ async def test_a_queued_call_times_out_when_no_console_answers():
 
 
 async def test_console_reload_fails_calls_in_flight_and_keeps_queued_ones():
-    wire = Wire()
-    client = Client(wire, console_origin=CONSOLE)
-    client.start()
-    welcome(client, wire, session="S1")
+    wire, client = connected(session="S1")
     in_flight = client.call("isVisible", {}, parse=parse_bool)
     client.receive(CONSOLE, console_msg("bye"))
     with pytest.raises(m.ConnectionLost):
@@ -194,10 +191,7 @@ async def test_console_reload_fails_calls_in_flight_and_keeps_queued_ones():
 
 
 async def test_new_console_session_without_bye_fails_calls_in_flight():
-    wire = Wire()
-    client = Client(wire, console_origin=CONSOLE)
-    client.start()
-    welcome(client, wire, session="S1")
+    wire, client = connected(session="S1")
     fut = client.call("isVisible", {}, parse=parse_bool)
     client.state = "connecting"
     client._send_hello()
@@ -284,4 +278,29 @@ async def test_close_fails_everything_pending():
         await fut
     with pytest.raises(m.NotConnected):
         await client.call("isVisible", {}, parse=parse_bool)
+    assert client.pending == 0
+
+
+async def test_the_sweep_never_schedules_in_the_past(monkeypatch):
+    """Pyodide's WebLoop raises on a negative delay; the sweep must clamp it (this hung once)."""
+    wire, client = connected()
+    loop = asyncio.get_running_loop()
+    real_at = loop.call_at
+
+    def strict_later(delay, *args, **kw):
+        if delay < 0:
+            raise ValueError("Can't schedule in the past")
+        return real_at(loop.time() + delay, *args, **kw)
+
+    def strict_at(when, *args, **kw):  # as WebLoop.call_at does
+        return strict_later(when - loop.time(), *args, **kw)
+
+    monkeypatch.setattr(loop, "call_later", strict_later)
+    monkeypatch.setattr(loop, "call_at", strict_at)
+    futs = [client.call("isVisible", {}, parse=parse_bool, timeout=0.02 + i * 0.0001) for i in range(50)]
+    real_time = loop.time
+    monkeypatch.setattr(loop, "time", lambda: real_time() + 0.001)  # time moves on while expiring
+    for f in futs:
+        with pytest.raises(m.CtiTimeout):
+            await asyncio.wait_for(f, 2)
     assert client.pending == 0
