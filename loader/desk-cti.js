@@ -74,9 +74,15 @@
     return box;
   }
 
+  // The runtime download starts at once; progress is shown (and its events fired) from the
+  // moment the page has a body to show it in, so every event comes with a visible indicator.
   let failed = false;
+  let shown = false;
+  let target = -1;
   function advance(index) {
-    while (!failed && phase < index) {
+    target = Math.max(target, index);
+    if (!shown) return;
+    while (!failed && phase < target) {
       phase += 1;
       const [name, label] = PHASES[phase];
       performance.mark(`desk-cti:${name}`);
@@ -92,6 +98,10 @@
   }
 
   function fail(error) {
+    if (!document.body) {
+      domReady().then(() => fail(error)); // show it once there is a page to show it on
+      return;
+    }
     failed = true;
     const message = error && error.message ? error.message : String(error);
     console.error("desk-cti: the softphone could not start:", error);
@@ -141,7 +151,10 @@
   }
 
   async function boot() {
-    await domReady();
+    const dom = domReady().then(() => {
+      shown = true;
+      advance(target);
+    });
     advance(0);
     const seen = new Set();
     const observer = new PerformanceObserver((list) => {
@@ -192,6 +205,7 @@
     };
     const timeout = cfg.timeout ? Number(cfg.timeout) : undefined;
     call("connect", cfg.consoleOrigin || null, timeout ? { timeout } : {});
+    await dom;
     advance(3);
     await pagePython(pyodide);
     call("_fire_ready", {});
