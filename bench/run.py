@@ -17,17 +17,16 @@ from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "site"))
+sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 from starlette.routing import Mount  # noqa: E402
 from starlette.staticfiles import StaticFiles  # noqa: E402
 
 from deskdemo.server import Background  # noqa: E402
+from tools.chromium import CHROMIUM, FLAGS  # noqa: E402
 
 RUNS = 11
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"]
 ROUNDTRIPS = 2000
 IN_FLIGHT = 1000
 CALLS = 100_000
@@ -177,7 +176,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, \
             Background(db_path=Path(tmp) / "desk.sqlite3", extra_console=pages, extra_phone=pages) as origins, \
             sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         results["machine"]["browser"] = browser.version
         results["boot"], requests = boot(browser, origins.phone)
         boot_files = [u.split("/")[-1] for u, _ in requests if "/pyodide/" in u]

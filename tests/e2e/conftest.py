@@ -18,14 +18,9 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from deskdemo.server import Background
+from tools.chromium import CHROMIUM, FLAGS
 
 PAGES = Path(__file__).parent / "pages"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE 127.0.0.2",
-]
 LOCAL = {"localhost", "127.0.0.1", "127.0.0.2"}
 BOOT_MS = 60_000
 

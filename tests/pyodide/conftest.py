@@ -9,12 +9,8 @@ import pytest
 from pytest_pyodide import get_global_config
 from pytest_pyodide.hook import pytest_wrapper
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-]
+from tools.chromium import CHROMIUM, FLAGS
+
 
 config = get_global_config()
 config.set_flags("chrome", [*config.get_flags("chrome"), *FLAGS])
