@@ -9,24 +9,53 @@ and shape. The parent window proxy is read once and cached (reading
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import js
 from pyodide.code import run_js
 from pyodide.ffi import create_proxy
 
+if TYPE_CHECKING:
+    from .client import Client
+
 # postMessage bound to the parent once: a property read on a cross-origin window is slow.
 _MAKE_POST = run_js("(parent) => (text, origin) => parent.postMessage(text, origin)")
 
+# Drops what is not a string from the parent window before Python is entered. While several
+# calls are in flight (stats.batching, set from Python) messages are gathered and handed over
+# together one task later: Python is entered once per batch, not once per message.
 _MAKE_FILTER = run_js(
-    """(parent, deliver, stats) => (event) => {
-        if (event.source === parent && typeof event.data === "string") {
+    """(parent, deliver, deliverMany, stats) => {
+        let origins = [], texts = [], scheduled = false;
+        const channel = new MessageChannel();
+        channel.port1.onmessage = () => {
+            scheduled = false;
+            const o = origins, t = texts;
+            origins = [];
+            texts = [];
+            stats.batches++;
+            deliverMany(o, t);
+        };
+        const listener = (event) => {
+            if (event.source !== parent || typeof event.data !== "string") {
+                stats.dropped++;
+                return;
+            }
             stats.passed++;
-            deliver(event.origin, event.data);
-        } else {
-            stats.dropped++;
-        }
+            if (!scheduled && !stats.batching) return deliver(event.origin, event.data);
+            origins.push(event.origin);
+            texts.push(event.data);
+            if (!scheduled) {
+                scheduled = true;
+                channel.port2.postMessage(null);
+            }
+        };
+        listener.close = () => {
+            channel.port1.onmessage = null;
+            channel.port1.close();
+            origins = texts = [];
+        };
+        return listener;
     }"""
 )
 
@@ -47,28 +76,40 @@ def detect_console_origin() -> str | None:
 
 
 class BrowserTransport:
-    """Posts to the cached parent window and owns the one message listener proxy."""
+    """Posts to the cached parent window and owns the message listener and its two proxies."""
 
     def __init__(self) -> None:
         self._parent = js.window.parent
         #: ``post(text, target_origin)``: a JS function, handed to the client as it is
         self.post = _MAKE_POST(self._parent)
-        self._deliver: Any = None
+        self._proxies: list[Any] = []
         self._listener: Any = None
-        #: messages the JS filter passed to Python, and dropped (wrong source or not a string)
-        self.stats = run_js("({passed: 0, dropped: 0})")
+        #: messages the JS filter passed to Python, dropped (wrong source or not a string),
+        #: and the batches it handed over
+        self.stats = run_js("({passed: 0, dropped: 0, batches: 0, batching: false})")
 
-    def attach(self, receive: Callable[[str, str], None]) -> None:
+    def attach(self, client: Client) -> None:
+        """Hand the parent's messages to ``client``; it says when to batch them."""
         self.detach()
-        self._deliver = create_proxy(receive)
-        self._listener = _MAKE_FILTER(self._parent, self._deliver, self.stats)
+
+        def receive_many(origins: Any, texts: Any) -> None:
+            client.receive_many(zip(origins.to_py(), texts.to_py()))
+
+        self._proxies = [create_proxy(client.receive), create_proxy(receive_many)]
+        self._listener = _MAKE_FILTER(self._parent, *self._proxies, self.stats)
+        client.on_burst = self.set_batching
         js.window.addEventListener("message", self._listener)
 
+    def set_batching(self, many_in_flight: bool) -> None:
+        self.stats.batching = many_in_flight
+
     def detach(self) -> None:
-        """Remove the listener and destroy its proxy."""
+        """Remove the listener, drop what it gathered, destroy its proxies."""
         if self._listener is not None:
             js.window.removeEventListener("message", self._listener)
+            self._listener.close()
             self._listener = None
-        if self._deliver is not None:
-            self._deliver.destroy()
-            self._deliver = None
+        for proxy in self._proxies:
+            proxy.destroy()
+        self._proxies = []
+        self.stats.batching = False

@@ -13,12 +13,13 @@ import inspect
 import logging
 import math
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from . import models as m
 from . import protocol as p
+from ._resume import run_resuming
 
 log = logging.getLogger("desk_cti_py")
 
@@ -101,8 +102,15 @@ class Client:
         timeout: float = DEFAULT_TIMEOUT,
         queue_limit: int = QUEUE_LIMIT,
         session: str | None = None,
+        eager_resume: bool = True,
     ) -> None:
         self._post = post
+        #: resume the tasks a reply wakes inside the message event (see ``_resume``)
+        self.eager_resume = eager_resume
+        #: told ``True`` when more than one call is in flight, ``False`` when no longer:
+        #: the transport batches incoming messages meanwhile
+        self.on_burst: Callable[[bool], None] | None = None
+        self._burst = False
         self.expected_origin = console_origin
         self.origin: str | None = None  # pinned after the handshake
         self.console_session: str | None = None
@@ -161,7 +169,32 @@ class Client:
     # --------------------------------------------------------------- inbound
 
     def receive(self, origin: str, text: Any) -> None:
-        """Handle one message from the parent window (the transport checked the source)."""
+        """Handle one message from the parent window (the transport checked the source).
+
+        With ``eager_resume``, what the message wakes (tasks awaiting a reply,
+        callbacks) runs before this returns, not in a later browser task.
+        """
+        if self.eager_resume:
+            run_resuming(_loop(), self._receive, origin, text)
+        else:
+            self._receive(origin, text)
+
+    def receive_many(self, messages: Iterable[tuple[str, Any]]) -> None:
+        """Handle ``(origin, text)`` messages that arrived together, in order; one that
+        breaks the client is logged and the rest are still handled."""
+        if self.eager_resume:
+            run_resuming(_loop(), self._receive_all, messages)
+        else:
+            self._receive_all(messages)
+
+    def _receive_all(self, messages: Iterable[tuple[str, Any]]) -> None:
+        for origin, text in messages:
+            try:
+                self._receive(origin, text)
+            except Exception:
+                log.exception("desk_cti_py: a message from %s broke the client", origin)
+
+    def _receive(self, origin: str, text: Any) -> None:
         try:
             msg = p.decode(text)
         except p.ProtocolError as exc:
@@ -238,7 +271,7 @@ class Client:
             return
         try:
             result = call.parse(msg.get("result"))
-        except p.ProtocolError as exc:
+        except Exception as exc:  # ProtocolError, or a parser's bug: the call still ends
             self._finish(msg["re"], error=m.ConsoleError(f"the console sent a bad result: {exc}"))
             return
         if call.method in ("enableClickToDial", "disableClickToDial") and result is True:
@@ -305,6 +338,8 @@ class Client:
         deadline = loop.time() + timeout
         call = _Call(method, text, future, parse, deadline, timeout)
         self._calls[call_id] = call
+        if not self._burst and len(self._calls) > 1:
+            self._set_burst(True)
         self._queued += 1
         heapq.heappush(self._deadlines, (deadline, call_id))
         if deadline < self._sweep_at:
@@ -354,6 +389,8 @@ class Client:
         call = self._calls.pop(call_id, None)
         if call is None:
             return
+        if self._burst and len(self._calls) <= 1:
+            self._set_burst(False)
         if not call.sent:
             self._queued -= 1
         if call.future.done():
@@ -362,6 +399,14 @@ class Client:
             call.future.set_exception(error)
         else:
             call.future.set_result(result)
+
+    def _set_burst(self, burst: bool) -> None:
+        self._burst = burst
+        if self.on_burst is not None:
+            try:
+                self.on_burst(burst)
+            except Exception:
+                log.exception("desk_cti_py: on_burst hook raised")
 
     def _fail_sent(self, error: m.CtiError) -> None:
         for call_id, call in list(self._calls.items()):

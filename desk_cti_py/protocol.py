@@ -98,9 +98,12 @@ def envelope(kind: str, msg_id: str, **fields: Any) -> dict[str, Any]:
     return {"ns": NAMESPACE, "v": VERSION, "type": kind, "id": msg_id, **fields}
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
+
+
 def encode(message: Mapping[str, Any]) -> str:
     """A message as the one JSON string that crosses the frame boundary."""
-    return json.dumps(message, separators=(",", ":"), allow_nan=False)
+    return _ENCODER.encode(message)
 
 
 def _is_id(value: Any) -> bool:

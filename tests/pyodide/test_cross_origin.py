@@ -188,3 +188,98 @@ async def heard(selenium):
             break
         await asyncio.sleep(0.02)
     return __main__.heard
+
+
+def test_a_reply_resumes_its_task_inside_the_message_event(softphone):
+    assert resume_order(softphone) == "ok"
+
+
+@run_in_pyodide(packages=["desk-cti-py"])
+async def resume_order(selenium):
+    import asyncio
+
+    import desk_cti_py as d
+    import js
+    from desk_cti_py import interaction
+    from pyodide.code import run_js
+    from pyodide.ffi import can_run_sync
+
+    d.connect()
+    await interaction.isVisible()
+    # A listener added after the library's sees each reply's event once the library is done with it.
+    seen = run_js("""(() => { const seen = [];
+        addEventListener("message", (e) => { if (String(e.data).includes('"response"')) seen.push(globalThis.deskStep); });
+        return seen; })()""")
+
+    async def step(n):
+        js.globalThis.deskStep = f"waiting {n}"
+        await interaction.isVisible()
+        js.globalThis.deskStep = f"resumed {n}"
+        ok = can_run_sync()
+        await asyncio.sleep(0)  # through the loop: the event is over before this returns
+        return ok
+
+    await step(1)
+    d.configure(eager_resume=False)
+    try:
+        lazy_can_run_sync = await step(2)
+    finally:
+        d.configure(eager_resume=True)
+    await asyncio.sleep(0)
+    loop_can_run_sync = can_run_sync()  # what Pyodide's own loop scheduling gives
+    assert seen.to_py() == ["resumed 1", "waiting 2"], seen.to_py()
+    assert lazy_can_run_sync == loop_can_run_sync  # eager_resume=False keeps run_sync working
+    assert "call_soon" not in vars(asyncio.get_running_loop())
+    return "ok"
+
+
+def test_calls_in_flight_are_answered_in_batches_in_order(softphone):
+    assert burst(softphone) == "ok"
+    # the console answered all 300 in the order they were made
+    assert softphone.console.evaluate("document.getElementById('sp').style.height") == "399px"
+
+
+@run_in_pyodide(packages=["desk-cti-py"])
+async def burst(selenium):
+    import asyncio
+
+    import desk_cti_py as d
+    from desk_cti_py import cti, interaction
+
+    d.connect()
+    await interaction.isVisible()
+    stats = d._transport["transport"].stats
+    batches = stats.batches
+    for _ in range(5):  # one call at a time: each reply goes straight to Python
+        assert await interaction.isVisible() is True
+    assert stats.batches == batches
+    results = await asyncio.gather(*(cti.setSoftphoneHeight(100 + i) for i in range(300)))
+    assert results == [True] * 300
+    assert 0 < stats.batches - batches < 300, stats.batches - batches
+    assert stats.batching is False and d.get_client().pending == 0
+    return "ok"
+
+
+def test_a_batch_gathered_when_the_transport_detaches_is_dropped(softphone):
+    assert detach_mid_batch(softphone) == "ok"
+
+
+@run_in_pyodide(packages=["desk-cti-py"])
+async def detach_mid_batch(selenium):
+    import asyncio
+
+    import desk_cti_py as d
+    from pyodide.code import run_js
+
+    d.connect()
+    await d.interaction.isVisible()
+    transport = d._transport["transport"]
+    transport.set_batching(True)
+    event = run_js("(origin) => new MessageEvent('message', {data: '{}', origin, source: parent})")(d.get_client().origin)
+    transport._listener(event)  # gathered, its hand-over scheduled
+    batches = transport.stats.batches
+    d.disconnect()
+    await asyncio.sleep(0.05)
+    assert transport.stats.batches == batches  # the scheduled hand-over never ran
+    assert transport._proxies == [] and transport.stats.batching is False
+    return "ok"

@@ -102,5 +102,5 @@ async def run_transport_checks(selenium):
         await d.interaction.screenPop("1", "object=case")
     transport = d._transport["transport"]
     d.disconnect()
-    assert transport._deliver is None and transport._listener is None
+    assert transport._proxies == [] and transport._listener is None
     assert "desk_cti_py._browser" in sys.modules

@@ -304,3 +304,60 @@ async def test_the_sweep_never_schedules_in_the_past(monkeypatch):
         with pytest.raises(m.CtiTimeout):
             await asyncio.wait_for(f, 2)
     assert client.pending == 0
+
+
+async def test_on_burst_says_when_more_than_one_call_is_in_flight():
+    wire, client = connected()
+    told = []
+    client.on_burst = told.append
+    for _ in range(3):  # one at a time: never a burst
+        fut = client.call("isVisible", {}, parse=parse_bool)
+        reply(client, wire.requests()[-1])
+        assert await fut is True
+    assert told == []
+    futs = [client.call("isVisible", {}, parse=parse_bool) for _ in range(3)]
+    assert told == [True]
+    for req in wire.requests()[-3:]:
+        reply(client, req)
+    assert told == [True, False] and all(f.result() for f in futs)
+
+
+async def test_a_failing_on_burst_hook_is_logged_and_calls_go_on(caplog):
+    wire, client = connected()
+    client.on_burst = lambda busy: 1 / 0
+    futs = [client.call("isVisible", {}, parse=parse_bool) for _ in range(2)]
+    for req in wire.requests():
+        reply(client, req)
+    assert [f.result() for f in futs] == [True, True]
+    assert "on_burst hook raised" in caplog.text
+
+
+async def test_receive_many_handles_each_in_order_and_survives_a_broken_one(caplog):
+    wire, client = connected()
+    futs = [client.call("isVisible", {}, parse=parse_bool) for _ in range(3)]
+    reqs = wire.requests()
+    real = client._on_response
+    broken = reqs[1]["id"]
+
+    def on_response(msg):
+        if msg["re"] == broken:
+            raise RuntimeError("a bug")
+        real(msg)
+
+    client._on_response = on_response
+    client.receive_many(
+        (CONSOLE, console_msg("response", re=r["id"], ok=True, result=i != 2)) for i, r in enumerate(reqs))
+    assert futs[0].result() is True and futs[2].result() is False and not futs[1].done()
+    assert "broke the client" in caplog.text
+
+
+async def test_a_parser_bug_ends_the_call_with_console_error():
+    wire, client = connected()
+
+    def bad_parse(v):
+        raise KeyError("oops")
+
+    fut = client.call("getUserInfo", {}, parse=bad_parse)
+    reply(client, wire.requests()[-1], result={})
+    with pytest.raises(m.ConsoleError, match="bad result"):
+        await fut
