@@ -1,5 +1,7 @@
 """The foundation, as a user sees it: boot progress, ready, a first call across two origins."""
 
+from pathlib import Path
+
 from conftest import BOOT_MS, host_url, open_console, run_py, softphone_frame
 
 PHASES = ["download", "start", "package", "python", "ready"]
@@ -89,3 +91,51 @@ def test_page_python_error_is_shown_with_its_traceback(page, origins):
     frame, text = boot_error(page, origins, "broken-python.html")
     assert "ValueError: the softphone's own bug" in text and "in dial" in text
     assert frame.evaluate("desk.phase") == "python"
+
+
+def test_the_loader_installs_the_wheel_with_its_metadata(page, origins):
+    page.goto(host_url(origins))
+    frame = softphone_frame(page)
+    got = run_py(frame, """
+import importlib.metadata, desk_cti_py
+async def main():
+    dist = importlib.metadata.distribution("desk-cti-py")
+    return [dist.version, desk_cti_py.__version__, sorted(str(f) for f in dist.files if f.name == "py.typed")]
+""")
+    assert got == [got[1], got[1], ["desk_cti_py/py.typed"]]
+
+
+def wheel_bytes():
+    build = Path(__file__).resolve().parents[2] / "build" / "pyodide"
+    return next(build.glob("desk_cti_py-*.whl")).read_bytes()
+
+
+def test_a_tampered_wheel_is_refused(page, origins, guard):
+    wheel = bytearray(wheel_bytes())
+    wheel[100] ^= 0xFF
+    page.route("**/*.whl", lambda route: route.fulfill(body=bytes(wheel), content_type="application/zip"))
+    frame, text = boot_error(page, origins, "softphone.html")
+    assert "does not match its sha256 in pyodide-lock.json" in text
+
+
+def test_a_wheel_with_an_unsafe_path_is_refused(page, origins, guard):
+    import hashlib
+    import io
+    import json
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("desk_cti_py/__init__.py", "")
+        zf.writestr("../../../tmp/evil.py", "print('escaped')")
+    evil = buf.getvalue()
+
+    def lock(route):
+        data = json.loads(route.fetch().text())
+        data["packages"]["desk-cti-py"]["sha256"] = hashlib.sha256(evil).hexdigest()
+        route.fulfill(body=json.dumps(data), content_type="application/json")
+
+    page.route("**/pyodide-lock.json", lock)
+    page.route("**/*.whl", lambda route: route.fulfill(body=evil, content_type="application/zip"))
+    frame, text = boot_error(page, origins, "softphone.html")
+    assert "unsafe name ../../../tmp/evil.py" in text
