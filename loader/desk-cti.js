@@ -254,10 +254,11 @@
       if (seen.has("wasm") && seen.has("stdlib")) advance(1);
     });
     observer.observe({ type: "resource", buffered: true });
+    const runtime = import(`${indexURL}pyodide.mjs`); // first: the runtime is the critical path
     const lockText = fetchOk(`${indexURL}pyodide-lock.json`).then((r) => r.text());
     const wheel = fetchWheel(lockText);
     wheel.catch(() => {}); // reported below, once awaited
-    const { loadPyodide } = await import(`${indexURL}pyodide.mjs`);
+    const { loadPyodide } = await runtime;
     const pyodide = await loadPyodide({ indexURL, lockFileContents: lockText, packageBaseUrl: indexURL });
     performance.mark("desk-cti:runtime");
     observer.disconnect();
