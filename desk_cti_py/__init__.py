@@ -74,10 +74,6 @@ def connect(console_origin: str | None = None, *, timeout: float | None = None) 
     return client
 
 
-def _state_client() -> Client | None:
-    return _api_state["client"]
-
-
 def disconnect() -> None:
     """Close the connection: pending calls fail with ConnectionLost, the listener proxy is destroyed."""
     client = set_client(None)
@@ -99,17 +95,21 @@ def configure(*, timeout: float | None = None, eager_resume: bool | None = None)
     ``False`` if code resumed by a reply calls ``pyodide.ffi.run_sync`` (JSPI): that needs
     the loop's own scheduling.
     """
-    if timeout is not None:
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < 1e9:
-            raise BadArguments("timeout must be a positive number of seconds")
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < 1e9
+    ):
+        raise BadArguments("timeout must be a positive number of seconds")
     if eager_resume is not None and not isinstance(eager_resume, bool):
         raise BadArguments("eager_resume must be True or False")
-    client = _state_client()
-    for key, value in (("timeout", timeout), ("eager_resume", eager_resume)):
-        if value is not None:
-            _defaults[key] = float(value) if key == "timeout" else value
-            if client is not None:
-                setattr(client, key, _defaults[key])
+    client = _api_state["client"]
+    if timeout is not None:
+        _defaults["timeout"] = float(timeout)
+        if client is not None:
+            client.timeout = float(timeout)
+    if eager_resume is not None:
+        _defaults["eager_resume"] = eager_resume
+        if client is not None:
+            client.eager_resume = eager_resume
 
 
 __all__ = [

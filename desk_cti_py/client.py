@@ -341,6 +341,11 @@ class Client:
         if not self._burst and len(self._calls) > 1:
             self._set_burst(True)
         self._queued += 1
+        if len(self._deadlines) > 4 * len(self._calls) + 1000:
+            # answered calls leave their entries behind until the sweep reaches them: under
+            # a steady stream the heap would hold every call of a timeout window
+            self._deadlines = [(c.deadline, i) for i, c in self._calls.items()]
+            heapq.heapify(self._deadlines)
         heapq.heappush(self._deadlines, (deadline, call_id))
         if deadline < self._sweep_at:
             self._arm(loop, deadline)
@@ -379,9 +384,6 @@ class Client:
             if call is not None and call.deadline == deadline:
                 where = "from the console" if call.sent else "(no console connected)"
                 self._finish(call_id, error=m.CtiTimeout(f"{call.method}: no answer {where} in {call.timeout:g} s"))
-        if len(heap) > 4 * len(self._calls) + 1000:  # drop finished entries in bulk
-            self._deadlines = heap = [(c.deadline, i) for i, c in self._calls.items()]
-            heapq.heapify(heap)
         if heap:
             self._arm(loop, heap[0][0])
 
