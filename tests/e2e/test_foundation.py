@@ -139,3 +139,10 @@ def test_a_wheel_with_an_unsafe_path_is_refused(page, origins, guard):
     page.route("**/*.whl", lambda route: route.fulfill(body=evil, content_type="application/zip"))
     frame, text = boot_error(page, origins, "softphone.html")
     assert "unsafe name ../../../tmp/evil.py" in text
+
+
+def test_the_loader_leaves_the_page_globals_alone(page, origins):
+    page.goto(host_url(origins))
+    frame = softphone_frame(page)
+    # the test softphone's own Python defines its names; the loader adds none of its own
+    assert frame.evaluate("desk.pyodide.globals.has('site')") is False
