@@ -65,9 +65,11 @@ def boot_once(browser, url: str, warm: bool, steps: list | None = None,
     return done, fetched
 
 
-# when the page asked for the runtime (pyodide.mjs): the loader's own script comes first
+# when the page began fetching the runtime's wasm: loadPyodide asks for it once the runtime's
+# module is in, so this is how much later our page started the runtime (the loader's own script
+# comes first). pyodide.mjs's start would miss the stall a page's first request pays.
 RUNTIME_START = """() => performance.getEntriesByType("resource")
-    .find((e) => e.name.endsWith("/pyodide.mjs")).startTime"""
+    .find((e) => e.name.endsWith("/pyodide.asm.wasm")).startTime"""
 STEPS = """() => Object.fromEntries(performance.getEntriesByType("mark")
     .filter((m) => m.name.startsWith("desk-cti:")).map((m) => [m.name.slice(9), Math.round(m.startTime)]))"""
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._page import run_script as _run_script  # noqa: F401  (the loader calls it)
 from ._ready import fire_ready as _fire_ready  # noqa: F401  (the loader calls it)
 from ._ready import is_ready, ready
 from .client import DEFAULT_TIMEOUT, Client, Subscription

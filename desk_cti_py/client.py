@@ -14,7 +14,6 @@ import logging
 import math
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from . import models as m
@@ -80,15 +79,20 @@ class Subscription:
         return self.listener(*args, **kwargs)
 
 
-@dataclass
 class _Call:
-    method: str
-    text: str
-    future: asyncio.Future[Any]
-    parse: Parse
-    deadline: float
-    timeout: float
-    sent: bool = False
+    """A call in flight (or queued before the handshake)."""
+
+    __slots__ = ("method", "text", "future", "parse", "deadline", "timeout", "sent")
+
+    def __init__(self, method: str, text: str, future: asyncio.Future[Any], parse: Parse,
+                 deadline: float, timeout: float) -> None:
+        self.method = method
+        self.text = text
+        self.future = future
+        self.parse = parse
+        self.deadline = deadline
+        self.timeout = timeout
+        self.sent = False
 
 
 class Client:

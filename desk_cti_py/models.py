@@ -8,8 +8,7 @@ code ported from Desk's JavaScript docs runs unchanged. Pure Python, no ``js``.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar
+from typing import Any, ClassVar, dataclass_transform
 
 from . import protocol as p
 
@@ -19,65 +18,109 @@ def _camel(name: str) -> str:
     return head + "".join(w[:1].upper() + w[1:] for w in rest)
 
 
+@dataclass_transform(frozen_default=True, eq_default=False)
 class _Record(Mapping[str, Any]):
-    """A dataclass readable by snake_case attribute and by the seed's camelCase key."""
+    """An immutable record readable by snake_case attribute and by the seed's camelCase key.
+
+    Fields are the subclass's annotated names, in order, each defaulting to None;
+    build one with positional or keyword arguments. Not a dataclass: records are
+    created at import time in the softphone's boot, where ``dataclasses`` costs
+    milliseconds per class under Pyodide.
+    """
 
     #: wire/seed keys that are not plain camelCase of the field name
     _keys: ClassVar[dict[str, str]] = {}
     #: fields that must be present (not None) in a message from the console
     _required: ClassVar[tuple[str, ...]] = ()
+    #: the type(s) a field's wire value must have; ``str`` when not listed
+    _kinds: ClassVar[dict[str, Any]] = {}
+    #: set per subclass: field names in order; (field, wire key, kind); any key -> field
+    _fields: ClassVar[tuple[str, ...]] = ()
+    _wire: ClassVar[tuple[tuple[str, str, Any], ...]] = ()
+    _lookup: ClassVar[dict[str, str]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("__annotations__", {})
+        cls._fields = tuple(name for name in own if not name.startswith("_"))
+        for name in cls._fields:
+            if cls.__dict__.get(name) is not None:
+                raise TypeError(f"{cls.__name__}.{name}: record fields default to None")
+            if name in cls.__dict__:
+                delattr(cls, name)
+        cls._wire = tuple((name, cls._key(name), cls._kinds.get(name, str)) for name in cls._fields)
+        cls._lookup = {key: name for name, wire, _ in cls._wire for key in (name, wire)}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        names = self._fields
+        if len(args) > len(names):
+            raise TypeError(f"{type(self).__name__} takes at most {len(names)} positional arguments")
+        values = dict(zip(names, args))
+        for name, value in kwargs.items():
+            if name not in names:
+                raise TypeError(f"{type(self).__name__} has no field {name!r}")
+            if name in values:
+                raise TypeError(f"{type(self).__name__} got two values for {name!r}")
+            values[name] = value
+        self.__dict__.update({name: values.get(name) for name in names})
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable: cannot delete {name!r}")
 
     @classmethod
     def _key(cls, field_name: str) -> str:
         return cls._keys.get(field_name, _camel(field_name))
 
     @classmethod
-    def _field_for(cls, key: str) -> str | None:
-        for f in fields(cls):  # type: ignore[arg-type]
-            if key in (f.name, cls._key(f.name)):
-                return f.name
-        return None
-
-    @classmethod
     def from_wire(cls, data: Any) -> Any:
         """Build from the console's JSON object; raise ProtocolError when a field is off."""
         if not isinstance(data, Mapping):
             raise p.ProtocolError(f"{cls.__name__} must be an object")
-        kwargs = {}
-        for f in fields(cls):  # type: ignore[arg-type]
-            value = data.get(cls._key(f.name))
-            kind = f.metadata.get("kind", str)
+        values = {}
+        for name, key, kind in cls._wire:
+            value = data.get(key)
             if value is not None and not isinstance(value, kind):
-                raise p.ProtocolError(f"{cls.__name__}.{cls._key(f.name)} has the wrong type")
-            kwargs[f.name] = value
+                raise p.ProtocolError(f"{cls.__name__}.{key} has the wrong type")
+            values[name] = value
         for name in cls._required:
-            if kwargs[name] is None or kwargs[name] == "":
+            if values[name] is None or values[name] == "":
                 raise p.ProtocolError(f"{cls.__name__}.{cls._key(name)} is missing")
-        if "object" in kwargs and kwargs["object"] is not None and kwargs["object"] not in p.OBJECT_TYPES:
+        if values.get("object") is not None and values["object"] not in p.OBJECT_TYPES:
             raise p.ProtocolError(f"{cls.__name__}.object must be customer, company or case")
-        return cls(**kwargs)
+        record = object.__new__(cls)
+        record.__dict__.update(values)
+        return record
 
     def to_dict(self) -> dict[str, Any]:
         """The record with the seed's keys, as Desk's JavaScript had it."""
-        return {self._key(f.name): getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
+        values = self.__dict__
+        return {key: values[name] for name, key, _ in self._wire}
 
     def __getattr__(self, name: str) -> Any:
-        field_name = type(self)._field_for(name)
+        # only reached for names that are not fields: the seed's camelCase keys
+        field_name = type(self)._lookup.get(name)
         if field_name is None or field_name == name:
             raise AttributeError(name)
-        return getattr(self, field_name)
+        return self.__dict__[field_name]
 
     def __getitem__(self, key: str) -> Any:
-        field_name = type(self)._field_for(key)
+        field_name = type(self)._lookup.get(key)
         if field_name is None:
             raise KeyError(key)
-        return getattr(self, field_name)
+        return self.__dict__[field_name]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.to_dict())
+        return (key for _, key, _ in self._wire)
 
     def __len__(self) -> int:
-        return len(fields(self))  # type: ignore[arg-type]
+        return len(self._fields)
+
+    def __repr__(self) -> str:
+        values = self.__dict__
+        return f"{type(self).__name__}({', '.join(f'{n}={values[n]!r}' for n in self._fields)})"
 
     def __eq__(self, other: object) -> bool:
         """Equal to a record of the same type, or to a mapping with the seed's keys."""
@@ -90,70 +133,74 @@ class _Record(Mapping[str, Any]):
     def __hash__(self) -> int:
         return hash((type(self).__name__, *(repr(v) for v in self.to_dict().values())))
 
+    def __reduce__(self) -> Any:
+        return (_rebuild, (type(self), self.to_dict()))
 
-def _f(kind: Any = str) -> Any:
-    return field(default=None, metadata={"kind": kind})
+
+def _rebuild(cls: type[_Record], data: dict[str, Any]) -> Any:
+    """Unpickle a record (its own checks again)."""
+    return cls.from_wire(data)
 
 
-@dataclass(frozen=True, eq=False)
 class PageInfo(_Record):
     """The record in focus: ``getPageInfo`` and ``onFocus``."""
 
     _required = ("object_id", "object")
 
-    url: str | None = _f()
-    object_id: str | None = _f()
+    url: str | None = None
+    object_id: str | None = None
     #: "customer", "company" or "case"
-    object: str | None = _f()
+    object: str | None = None
     #: name for a customer or company, subject for a case
-    object_name: str | None = _f()
+    object_name: str | None = None
 
 
-@dataclass(frozen=True, eq=False)
 class ClickToDial(_Record):
     """A clicked telephone number: ``onClickToDial``."""
 
     _required = ("number", "object")
 
-    number: str | None = _f()
-    object_id: str | None = _f()
-    object: str | None = _f()
+    number: str | None = None
+    object_id: str | None = None
+    object: str | None = None
 
 
-@dataclass(frozen=True, eq=False)
 class UserInfo(_Record):
     """The signed-in agent: ``getUserInfo`` (the seed's ten fields)."""
 
-    user_id: str | None = _f((str, int))
-    email: str | None = _f()
-    user_name: str | None = _f()
-    full_name: str | None = _f()
-    profile_photo_url: str | None = _f()
-    profile_thumbnail_url: str | None = _f()
-    user_type: str | None = _f()
-    language: str | None = _f()
-    locale: str | None = _f()
-    site_url: str | None = _f()
+    _kinds = {"user_id": (str, int)}
+
+    user_id: str | int | None = None
+    email: str | None = None
+    user_name: str | None = None
+    full_name: str | None = None
+    profile_photo_url: str | None = None
+    profile_thumbnail_url: str | None = None
+    user_type: str | None = None
+    language: str | None = None
+    locale: str | None = None
+    site_url: str | None = None
 
 
-@dataclass(frozen=True, eq=False)
 class AjaxResult(_Record):
     """An ``ajax`` answer: ``data`` (the body), ``status``, ``statusText``."""
 
     _required = ("status",)
+    _kinds = {"data": object, "status": int}
 
-    data: Any = _f(object)
-    status: int | None = _f(int)
-    status_text: str | None = _f()
+    data: Any = None
+    status: int | None = None
+    status_text: str | None = None
 
 
-@dataclass(frozen=True, eq=False)
 class AjaxErrorInfo(_Record):
     """The seed's ``ajax`` error object: ``message``, ``status``, ``statusText``."""
 
-    message: str | None = _f()
-    status: int | None = _f(int)
-    status_text: str | None = _f()
+    _kinds = {"status": int}
+
+    message: str | None = None
+    status: int | None = None
+    status_text: str | None = None
 
 
 class Response(Mapping[str, Any]):

@@ -12,7 +12,6 @@ import math
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 NAMESPACE = "desk-cti"
@@ -315,15 +314,21 @@ def _ajax(a: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-@dataclass(frozen=True)
 class Method:
     """One request method: its wire name, Python twin, rule and failed result."""
 
-    name: str
-    snake: str
-    check: Callable[[Mapping[str, Any]], dict[str, Any]] = field(repr=False)
-    #: what `result` holds in the seed's shape when the call fails
-    failed_result: Any = False
+    __slots__ = ("name", "snake", "check", "failed_result")
+
+    def __init__(self, name: str, snake: str, check: Callable[[Mapping[str, Any]], dict[str, Any]],
+                 failed_result: Any = False) -> None:
+        self.name = name
+        self.snake = snake
+        self.check = check
+        #: what `result` holds in the seed's shape when the call fails
+        self.failed_result = failed_result
+
+    def __repr__(self) -> str:
+        return f"Method({self.name!r}, {self.snake!r}, failed_result={self.failed_result!r})"
 
 
 METHODS: dict[str, Method] = {

@@ -93,6 +93,13 @@ def test_page_python_error_is_shown_with_its_traceback(page, origins):
     assert frame.evaluate("desk.phase") == "python"
 
 
+def test_page_scripts_run_in_order_awaiting_a_top_level_await_before_ready(page, origins):
+    page.goto(host_url(origins, "await-python.html"))
+    frame = softphone_frame(page)
+    order = run_py(frame, "import __main__\nasync def main():\n    return __main__.order")
+    assert order == ["first: start", "first: after await", "second", "ready"]
+
+
 def test_the_loader_installs_the_wheel_with_its_metadata(page, origins):
     page.goto(host_url(origins))
     frame = softphone_frame(page)

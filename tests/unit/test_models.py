@@ -87,3 +87,52 @@ def test_ajax_error_carries_the_seeds_error_object():
 def test_records_need_their_required_fields(cls, data):
     with pytest.raises(p.ProtocolError):
         cls.from_wire(data)
+
+
+def test_records_are_built_by_position_or_keyword_and_default_to_none():
+    err = m.AjaxErrorInfo("Not Found", 404, status_text="Not Found")
+    assert err.to_dict() == {"message": "Not Found", "status": 404, "statusText": "Not Found"}
+    assert m.PageInfo(object_id="7").to_dict() == {"url": None, "objectId": "7", "object": None, "objectName": None}
+    assert m.PageInfo().object_id is None and len(m.UserInfo()) == 10
+    with pytest.raises(TypeError, match="at most 3 positional"):
+        m.AjaxErrorInfo("a", 1, "b", "c")
+    with pytest.raises(TypeError, match="no field 'subject'"):
+        m.PageInfo(subject="x")
+    with pytest.raises(TypeError, match="two values for 'url'"):
+        m.PageInfo("u", url="v")
+
+
+def test_records_are_immutable_and_show_their_fields():
+    info = m.PageInfo.from_wire(WIRE_PAGE)
+    for attempt in (lambda: setattr(info, "object_id", "43"), lambda: setattr(info, "extra", 1),
+                    lambda: delattr(info, "url")):
+        with pytest.raises(AttributeError, match="immutable"):
+            attempt()
+    assert info.object_id == "42" and not hasattr(info, "extra")
+    assert repr(info) == ("PageInfo(url='http://c/agent/case/42', object_id='42', object='case', "
+                          "object_name='Broken phone')")
+    assert not hasattr(m.PageInfo, "object_id"), "fields live on instances, not as class defaults"
+
+
+def test_records_pickle_and_copy_as_themselves():
+    import copy
+    import pickle
+
+    info = m.PageInfo.from_wire(WIRE_PAGE)
+    for clone in (pickle.loads(pickle.dumps(info)), copy.copy(info), copy.deepcopy(info)):
+        assert type(clone) is m.PageInfo and clone == info and clone.objectName == "Broken phone"
+
+
+def test_record_wire_types_are_checked_per_field():
+    assert m.UserInfo.from_wire({"userId": 7}).user_id == 7
+    with pytest.raises(p.ProtocolError, match="UserInfo.email has the wrong type"):
+        m.UserInfo.from_wire({"email": 7})
+    with pytest.raises(p.ProtocolError, match="AjaxResult.status has the wrong type"):
+        m.AjaxResult.from_wire({"status": "200"})
+    assert m.AjaxResult.from_wire({"status": 200, "data": [1, {"a": None}]}).data == [1, {"a": None}]
+
+
+def test_a_record_field_with_a_default_other_than_none_is_refused():
+    with pytest.raises(TypeError, match="default to None"):
+        class Odd(m._Record):
+            name: str = "x"
