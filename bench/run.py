@@ -3,7 +3,9 @@
 Runs in Debian's headless Chromium against the demo server (console on localhost, softphone
 on 127.0.0.1: cross-site). Prints a table and writes bench/results.json. Medians of RUNS runs,
 with min and max; Python and plain JS are compared in paired runs (JS, Python, JS) and a ratio
-is the median of the paired ratios. Nothing here is a test: it measures.
+is the median of the paired ratios. Each boot runs in a browser of its own, ours and bare
+Pyodide by turns; the cold boot's overhead is the median of 2 x RUNS paired differences, with
+a bootstrap 90% interval. Nothing here is a test: it measures.
 """
 
 from __future__ import annotations
