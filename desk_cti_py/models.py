@@ -22,8 +22,8 @@ def _camel(name: str) -> str:
 class _Record(Mapping[str, Any]):
     """An immutable record readable by snake_case attribute and by the seed's camelCase key.
 
-    Fields are the subclass's annotated names, in order, each defaulting to None;
-    build one with positional or keyword arguments. Not a dataclass: records are
+    Fields are the annotated names (a parent's first), in order, each defaulting to
+    None; build one with positional or keyword arguments. Not a dataclass: records are
     created at import time in the softphone's boot, where ``dataclasses`` costs
     milliseconds per class under Pyodide.
     """
@@ -41,9 +41,9 @@ class _Record(Mapping[str, Any]):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        own = cls.__dict__.get("__annotations__", {})
-        cls._fields = tuple(name for name in own if not name.startswith("_"))
-        for name in cls._fields:
+        own = [name for name in cls.__dict__.get("__annotations__", {}) if not name.startswith("_")]
+        cls._fields = tuple(name for name in cls._fields if name not in own) + tuple(own)
+        for name in own:
             if cls.__dict__.get(name) is not None:
                 raise TypeError(f"{cls.__name__}.{name}: record fields default to None")
             if name in cls.__dict__:

@@ -19,7 +19,7 @@
   const indexURL = new URL(cfg.pyodide || "../pyodide/", here).href;
   // The runtime is the critical path: its module is asked for before anything else is set up,
   // and nothing else is fetched until it is in (the lock and the wheel competing with it
-  // delayed it by ~50 ms, measured).
+  // delayed it by 30-50 ms, measured).
   const runtimeModule = import(`${indexURL}pyodide.mjs`);
   runtimeModule.catch(() => {}); // reported once awaited, in boot()
   const PHASES = [

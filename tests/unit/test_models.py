@@ -136,3 +136,13 @@ def test_a_record_field_with_a_default_other_than_none_is_refused():
     with pytest.raises(TypeError, match="default to None"):
         class Odd(m._Record):
             name: str = "x"
+
+
+def test_a_record_subclass_keeps_its_parents_fields_and_adds_its_own():
+    class CaseInfo(m.PageInfo):
+        case_status: str | None = None
+
+    info = CaseInfo.from_wire({**WIRE_PAGE, "caseStatus": "open"})
+    assert CaseInfo._fields == (*m.PageInfo._fields, "case_status")
+    assert info.object_id == "42" and info.caseStatus == "open" and len(info) == 5
+    assert m.PageInfo._fields == ("url", "object_id", "object", "object_name")
