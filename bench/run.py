@@ -115,6 +115,9 @@ def boot(p, phone: str) -> tuple[dict, list[tuple[str, int]]]:
         paired = stats(diffs)
         out[kind] = {"ready_ms": o, "bare_pyodide_ms": b, "overhead_ms": paired["median"],
                      "overhead_paired_ms": paired,
+                     # every boot, in order (pair i: ours_ms[i] and bare_ms[i]), for a closer look
+                     "runs": {"ours_ms": [round(x, 1) for x in ours], "bare_ms": [round(x, 1) for x in bare],
+                              "ours_runtime_ms": [s["runtime"] for s in steps]},
                      # where the median of the paired differences lies, 90% of the time
                      "overhead_interval90_ms": interval90(diffs),
                      "overhead_of_medians_ms": round(o["median"] - b["median"], 2),
