@@ -118,7 +118,7 @@ def boot(p, phone: str) -> tuple[dict, list[tuple[str, int]]]:
                      # every boot, in order (pair i: ours_ms[i] and bare_ms[i]), for a closer look
                      "runs": {"ours_ms": [round(x, 1) for x in ours], "bare_ms": [round(x, 1) for x in bare],
                               "ours_runtime_ms": [s["runtime"] for s in steps]},
-                     # where the median of the paired differences lies, 90% of the time
+                     # a bootstrap 90% interval of that median (pairs resampled)
                      "overhead_interval90_ms": interval90(diffs),
                      "overhead_of_medians_ms": round(o["median"] - b["median"], 2),
                      # the loader's own work once Pyodide is up: install the wheel, import, connect,
