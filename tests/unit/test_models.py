@@ -121,6 +121,10 @@ def test_records_pickle_and_copy_as_themselves():
     info = m.PageInfo.from_wire(WIRE_PAGE)
     for clone in (pickle.loads(pickle.dumps(info)), copy.copy(info), copy.deepcopy(info)):
         assert type(clone) is m.PageInfo and clone == info and clone.objectName == "Broken phone"
+    # a record made in Python, without the fields the wire requires, round-trips as well
+    partial = m.PageInfo(object_id="7")
+    for clone in (pickle.loads(pickle.dumps(partial)), copy.copy(partial), copy.deepcopy(partial)):
+        assert type(clone) is m.PageInfo and clone == partial and clone.object is None
 
 
 def test_record_wire_types_are_checked_per_field():
