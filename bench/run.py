@@ -112,8 +112,8 @@ def boot(p, phone: str) -> tuple[dict, list[tuple[str, int]]]:
                 bare.append(boot_once(p, f"{phone}/bench/bare.html", warm, starts=bare_starts)[0])
         o, b = stats(ours), stats(bare)
         # each run of ours is paired with the bare run next to it, and each pair ours-first with
-        # the bare-first pair after it: the second boot of a pair runs slower (150-200 ms
-        # measured), which splits plain paired differences into two camps; the block cancels it
+        # the bare-first pair after it: the second boot of a pair often runs slower (150-200 ms
+        # in some runs), which splits plain paired differences into two camps; a block cancels it
         diffs = [x - y for x, y in zip(ours, bare)]
         blocks = [(diffs[k] + diffs[k + 1]) / 2 for k in range(0, len(diffs) - 1, 2)]
         paired, blocked = stats(diffs), stats(blocks)
@@ -122,7 +122,7 @@ def boot(p, phone: str) -> tuple[dict, list[tuple[str, int]]]:
                      "overhead_paired_ms": paired,
                      # the position effect the blocks cancel: plain paired medians by who went first
                      "overhead_by_first_ms": {"ours_first": round(statistics.median(diffs[0::2]), 1),
-                                              "bare_first": round(statistics.median(diffs[1::2] or [0]), 1)},
+                                              "bare_first": round(statistics.median(diffs[1::2]), 1) if diffs[1::2] else None},
                      # every boot, in order (pair i: ours_ms[i] and bare_ms[i]), for a closer look
                      "runs": {"ours_ms": [round(x, 1) for x in ours], "bare_ms": [round(x, 1) for x in bare],
                               "ours_runtime_ms": [s["runtime"] for s in steps]},

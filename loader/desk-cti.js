@@ -171,7 +171,7 @@
   }
 
   // ---- desk_cti_py's wheel, installed by the loader. The lock file and the wheel are fetched
-  // alongside the runtime; the wheel is checked against the lock's sha256 (subresource
+  // once the runtime's module is in, while the rest of the runtime downloads; the wheel is checked against the lock's sha256 (subresource
   // integrity), unzipped with the browser's DecompressionStream and written to site-packages.
   // Pyodide's own installer would run its Python zip code for the first time during boot:
   // 150-200 ms measured on a 2-core machine, against a few ms here.
