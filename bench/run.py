@@ -5,7 +5,8 @@ on 127.0.0.1: cross-site). Prints a table and writes bench/results.json. Medians
 with min and max; Python and plain JS are compared in paired runs (JS, Python, JS) and a ratio
 is the median of the paired ratios. Each boot runs in a browser of its own, ours and bare
 Pyodide by turns; a boot's overhead is the median over blocks of two pairs (one ours-first,
-one bare-first, averaged: the second boot of a pair runs slower), 2 x RUNS pairs when cold,
+one bare-first, averaged: the second boot of a pair runs slower), 3 x RUNS pairs when cold
+(after one uncounted boot of each),
 with a bootstrap 90% interval. Nothing here is a test: it measures.
 """
 
@@ -36,8 +37,8 @@ from tools.chromium import CHROMIUM, FLAGS  # noqa: E402
 # BENCH_RUNS=1 for a quick smoke run of the script itself
 RUNS = int(os.environ.get("BENCH_RUNS", 15))
 PAIRED_RUNS = RUNS
-# a cold boot varies by ±300 ms on this machine (the runtime's own start): twice the pairs
-COLD_PAIRS = 2 * RUNS
+# a cold boot varies by ±300 ms on this machine (the runtime's own start): three times the pairs
+COLD_PAIRS = 3 * RUNS + RUNS % 2  # pairs go in blocks of two
 WARM_PAIRS = RUNS + RUNS % 2  # pairs go in blocks of two
 ROUNDTRIPS = 2000
 IN_FLIGHT = 1000
@@ -84,8 +85,13 @@ def boot_once(p, url: str, warm: bool, steps: list | None = None,
 # comes first). pyodide.mjs's start would miss the stall a page's first request pays.
 RUNTIME_START = """() => performance.getEntriesByType("resource")
     .find((e) => e.name.endsWith("/pyodide.asm.wasm")).startTime"""
-STEPS = """() => Object.fromEntries(performance.getEntriesByType("mark")
-    .filter((m) => m.name.startsWith("desk-cti:")).map((m) => [m.name.slice(9), Math.round(m.startTime)]))"""
+# the loader's marks (ms from navigation) and measures (their duration, and their start as
+# "<name>_at"): "install" is the wheel written to site-packages, from loadPyodide's fsInit
+# (inside the runtime's start) or, when the wheel was not unpacked by then, once Python is up
+STEPS = """() => Object.fromEntries(performance.getEntriesByType("mark").concat(performance.getEntriesByType("measure"))
+    .filter((m) => m.name.startsWith("desk-cti:"))
+    .flatMap((m) => m.entryType === "mark" ? [[m.name.slice(9), Math.round(m.startTime)]]
+        : [[m.name.slice(9), Math.round(m.duration)], [`${m.name.slice(9)}_at`, Math.round(m.startTime)]]))"""
 
 
 def interval90(values: list[float]) -> list[float]:
@@ -98,6 +104,10 @@ def interval90(values: list[float]) -> list[float]:
 def boot(p, phone: str) -> tuple[dict, list[tuple[str, int]]]:
     out: dict = {}
     requests: list[tuple[str, int]] = []
+    # one boot of each, not counted: the server's first requests and the OS's file cache
+    # warm up on these, not on the first timed boot (which would always be ours)
+    for page_name in ("ready", "bare"):
+        boot_once(p, f"{phone}/bench/{page_name}.html", False)
     for kind, warm, pairs in (("cold", False, COLD_PAIRS), ("warm", True, WARM_PAIRS)):
         ours, bare, steps, our_starts, bare_starts = [], [], [], [], []
         for i in range(pairs):
@@ -129,16 +139,21 @@ def boot(p, phone: str) -> tuple[dict, list[tuple[str, int]]]:
                      # a bootstrap 90% interval of overhead_ms (blocks resampled)
                      "overhead_interval90_ms": interval90(blocks),
                      "overhead_of_medians_ms": round(o["median"] - b["median"], 2),
-                     # the loader's own work once Pyodide is up: install the wheel, import, connect,
-                     # page Python, ready listeners; measured in the page, so little noise
+                     # the loader's own work once Pyodide is up: import, connect, page Python,
+                     # ready listeners; measured in the page, so little noise
                      "after_runtime_ms": stats([s["ready"] - s["runtime"] for s in steps]),
+                     # writing the wheel's files during the runtime's start (0 where that came
+                     # after it, in after_runtime_ms), and in how many boots it did
+                     "install_ms": stats([s["install"] if s["install_at"] < s["runtime"] else 0 for s in steps]),
+                     "install_in_fsinit": sum(s["install_at"] < s["runtime"] for s in steps),
                      # navigation to a running Pyodide in our page, against bare
                      "runtime_ms": stats([s["runtime"] for s in steps]),
                      "runtime_paired_ms": stats([s["runtime"] - y for s, y in zip(steps, bare)]),
                      # little noise: how much later our page starts fetching the runtime's wasm
                      "runtime_request_delay_ms": stats([x - y for x, y in zip(our_starts, bare_starts)])}
         d = out[kind]
-        d["overhead_decomposed_ms"] = round(d["runtime_request_delay_ms"]["median"] + d["after_runtime_ms"]["median"], 1)
+        d["overhead_decomposed_ms"] = round(d["runtime_request_delay_ms"]["median"] + d["install_ms"]["median"]
+                                            + d["after_runtime_ms"]["median"], 1)
     return out, requests
 
 
@@ -283,6 +298,7 @@ def table(r: dict) -> None:
          f"{b['cold']['overhead_interval90_ms'][1]:+.0f})", "<= +100 ms"),
         ("  of which the loader's own (low noise)", f"{b['cold']['overhead_decomposed_ms']:.0f} ms",
          f"runtime's wasm asked for {b['cold']['runtime_request_delay_ms']['median']:+.0f} ms later, "
+         f"install {b['cold']['install_ms']['median']:.0f} ms, "
          f"then {b['cold']['after_runtime_ms']['median']:.0f} ms after it is up", "", ""),
         ("boot warm (HTTP cache)", f"{b['warm']['ready_ms']['median']:.0f} ms",
          f"bare Pyodide {b['warm']['bare_pyodide_ms']['median']:.0f} ms",
