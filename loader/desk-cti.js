@@ -79,8 +79,9 @@
     return box;
   }
 
-  // The runtime download starts at once; progress is shown (and its events fired) from the
-  // moment the page has a body to show it in, so every event comes with a visible indicator.
+  // The runtime download starts at once; progress is shown (and its events fired) once the page
+  // has a body to show it in and the runtime's requests are out (see boot()), so every event
+  // comes with a visible indicator.
   let failed = false;
   let shown = false;
   let target = -1;
@@ -274,6 +275,17 @@
   }
 
   async function boot() {
+    // Progress is shown once the runtime's requests are out (the page's first text to lay out
+    // and paint, shown earlier, delayed them by ~20 ms, measured), or after 150 ms if they are
+    // not out by then (a slow network): the user is not left looking at a blank frame.
+    let requested;
+    const runtimeRequested = new Promise((res) => (requested = res));
+    const dom = Promise.all([domReady(), Promise.race([runtimeRequested, new Promise((res) => setTimeout(res, 150))])])
+      .then(() => {
+        shown = true;
+        advance(target);
+      });
+    advance(0);
     const { loadPyodide } = await runtimeModule;
     const lockText = fetchOk(`${indexURL}pyodide-lock.json`).then((r) => r.text());
     const wheel = fetchWheel(lockText);
@@ -296,13 +308,7 @@
         }
       },
     });
-    // The runtime's requests are out before the page is touched: showing the indicator (the
-    // page's first text to lay out and paint) earlier delayed them by ~20 ms, measured.
-    advance(0);
-    const dom = domReady().then(() => {
-      shown = true;
-      advance(target);
-    });
+    requested();
     const pyodide = await runtime;
     performance.mark("desk-cti:runtime");
     const files = await wheel; // a wheel that could not be fetched or unpacked fails here

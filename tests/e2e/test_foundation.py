@@ -156,3 +156,60 @@ def test_the_loader_leaves_the_page_globals_alone(page, origins):
     frame = softphone_frame(page)
     # the test softphone's own Python defines its names; the loader adds none of its own
     assert frame.evaluate("desk.pyodide.globals.has('site')") is False
+
+
+INSTALL = """() => {
+  const at = (name, type) => performance.getEntriesByName(name, type)[0].startTime;
+  return { install: at("desk-cti:install", "measure"), runtime: at("desk-cti:runtime", "mark") };
+}"""
+WORKS = """
+import importlib.metadata, desk_cti_py
+from desk_cti_py import interaction
+async def main():
+    return [importlib.metadata.version("desk-cti-py") == desk_cti_py.__version__, await interaction.isVisible()]
+"""
+
+
+def held(page, pattern):
+    """Hold the requests matching pattern until release() is called."""
+    routes = []
+    page.route(pattern, routes.append)
+    return lambda: [r.continue_() for r in routes]
+
+
+def test_the_wheel_is_written_before_python_starts_when_it_is_there_first(page, origins):
+    # the runtime's wasm is held until the wheel has arrived and had time to unpack
+    release = held(page, "**/pyodide.asm.wasm")
+    with page.expect_event("requestfinished", lambda r: r.url.endswith(".whl"), timeout=BOOT_MS):
+        page.goto(host_url(origins))
+    page.wait_for_timeout(500)
+    release()
+    frame = softphone_frame(page)
+    at = frame.evaluate(INSTALL)
+    assert at["install"] < at["runtime"], at
+    assert frame.locator("#status").text_content() == "python ready"
+    assert run_py(frame, WORKS) == [True, True]
+
+
+def test_a_wheel_that_arrives_after_python_started_is_installed_then(page, origins):
+    release = held(page, "**/*.whl")
+    page.goto(host_url(origins))
+    frame = page.wait_for_selector("#sp").content_frame()
+    frame.wait_for_function("performance.getEntriesByName('desk-cti:runtime').length > 0", timeout=BOOT_MS)
+    assert frame.evaluate("desk.phase") == "start", "nothing of ours runs before the wheel is in"
+    release()
+    frame = softphone_frame(page)
+    at = frame.evaluate(INSTALL)
+    assert at["install"] > at["runtime"], at
+    # site-packages may have been listed while Python started: the import still finds the package
+    assert frame.locator("#status").text_content() == "python ready"
+    assert run_py(frame, WORKS) == [True, True]
+
+
+def test_the_boot_fetches_the_runtime_files_and_the_wheel_once_each(page, origins, guard):
+    page.goto(host_url(origins))
+    softphone_frame(page)
+    wheel = next((Path(__file__).resolve().parents[2] / "build" / "pyodide").glob("desk_cti_py-*.whl")).name
+    fetched = sorted(url.rsplit("/", 1)[1] for _, url in guard.requests if "/pyodide/" in url)
+    assert fetched == sorted(["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
+                              "pyodide-lock.json", wheel])
