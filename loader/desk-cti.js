@@ -252,8 +252,10 @@
   // by then: the runtime is downloaded and instantiated, the interpreter not yet started, so no
   // Python runs for it and no import can have listed site-packages. If they are not (the main
   // thread was busy with the runtime), the interpreter is not kept waiting: they are written once
-  // it is up, and site-packages' cached listing is dropped so the next import sees them
-  // (importlib.invalidate_caches() would import importlib.metadata on the way: 50-70 ms measured).
+  // it is up, and site-packages' cached listing is dropped so the next import sees them (Python
+  // relists a directory when its mtime changes, which a write in the same millisecond as a
+  // listing would not show; importlib.invalidate_caches() would import importlib.metadata on the
+  // way: 50-70 ms measured).
   function writeFiles(FS, sitePackages, files) {
     const start = performance.now();
     for (const [name, data] of files) {

@@ -173,7 +173,7 @@ async def main():
 def held(page, pattern):
     """Hold the requests matching pattern until release() is called."""
     routes = []
-    page.route(pattern, routes.append)
+    page.route(pattern, lambda route: routes.append(route))
     return lambda: [r.continue_() for r in routes]
 
 
