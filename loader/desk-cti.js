@@ -188,8 +188,8 @@
     return btoa(String.fromCharCode(...hex.match(/../g).map((h) => parseInt(h, 16))));
   }
 
-  async function fetchWheel(lockText) {
-    const pkg = JSON.parse(await lockText).packages[PACKAGE];
+  async function fetchWheel(lock) {
+    const pkg = (await lock).packages[PACKAGE];
     if (!pkg || !/^[0-9a-f]{64}$/.test(pkg.sha256 || "")) {
       throw new Error(`${PACKAGE} is not in ${indexURL}pyodide-lock.json`);
     }
@@ -289,8 +289,8 @@
       });
     advance(0);
     const { loadPyodide } = await runtimeModule;
-    const lockText = fetchOk(`${indexURL}pyodide-lock.json`).then((r) => r.text());
-    const wheel = fetchWheel(lockText);
+    const lock = fetchOk(`${indexURL}pyodide-lock.json`).then((r) => r.json()); // parsed once, for both
+    const wheel = fetchWheel(lock);
     wheel.catch(() => {}); // reported below, once awaited
     let unpacked = null;
     wheel.then((files) => (unpacked = files), () => {});
@@ -298,10 +298,11 @@
     let installed = false;
     const runtime = loadPyodide({
       indexURL,
-      lockFileContents: lockText,
+      lockFileContents: lock,
       packageBaseUrl: indexURL,
       // downloaded and instantiated; the interpreter starts once this returns
       fsInit: (FS, info) => {
+        performance.mark("desk-cti:runtime-loaded");
         advance(1);
         sitePackages = info.sitePackages;
         if (unpacked) {
