@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "site"))
 sys.path.insert(0, str(ROOT))
 
+from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 from starlette.routing import Mount  # noqa: E402
 from starlette.staticfiles import StaticFiles  # noqa: E402
@@ -51,14 +52,34 @@ def stats(values: list[float], digits: int = 2) -> dict[str, float]:
             "max": round(max(values), digits), "runs": len(values)}
 
 
+CRASHED: list[str] = []  # boots whose page crashed (a renderer crash), each tried again
+
+
 def boot_once(p, url: str, warm: bool, steps: list | None = None,
               starts: list | None = None) -> tuple[float, list[tuple[str, int]]]:
     """Navigation start to bootDone (the first ready() listener, or bare loadPyodide), in ms.
 
     Each boot gets a browser of its own (a fresh profile, nothing shared with the boot before:
     in one shared browser a boot that followed a boot of the same page ran ~200 ms faster).
-    Warm: the page is loaded once first, then timed on its second load.
+    Warm: the page is loaded once first, then timed on its second load. A boot whose page
+    crashed is noted in CRASHED and run again (twice at most).
     """
+    for attempt in range(3):
+        try:
+            done, fetched, step, start = _boot(p, url, warm)
+            break
+        except PlaywrightError as e:
+            if "crashed" not in str(e) or attempt == 2:
+                raise
+            CRASHED.append(f"{url} ({'warm' if warm else 'cold'}): {str(e).splitlines()[0]}")
+    if steps is not None:
+        steps.append(step)
+    if starts is not None:
+        starts.append(start)
+    return done, fetched
+
+
+def _boot(p, url: str, warm: bool):
     browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
     try:
         page = browser.new_context().new_page()
@@ -71,13 +92,11 @@ def boot_once(p, url: str, warm: bool, steps: list | None = None,
         # polled rarely: checking every animation frame would be work in the page being timed
         page.wait_for_function("window.bootDone", timeout=120_000, polling=250)
         done = page.evaluate("window.bootDone")
-        if steps is not None:
-            steps.append(page.evaluate(STEPS))
-        if starts is not None:
-            starts.append(page.evaluate(RUNTIME_START))
+        step = page.evaluate(STEPS)
+        start = page.evaluate(RUNTIME_START)
     finally:
         browser.close()
-    return done, fetched
+    return done, fetched, step, start
 
 
 # when the page began fetching the runtime's wasm (loadPyodide asks for it once the runtime's
@@ -293,6 +312,7 @@ def main() -> None:
         results["memory"] = memory(page, frame)
         context.close()
         browser.close()
+    results["machine"]["crashed_boots"] = CRASHED
     out = ROOT / "bench" / "results.json"
     out.write_text(json.dumps(results, indent=1) + "\n")
     table(results)
