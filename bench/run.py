@@ -328,7 +328,7 @@ def table(r: dict) -> None:
          f"{b['cold']['overhead_interval90_ms'][1]:+.0f})", "<= +100 ms"),
         ("  of which the loader's own (low noise)", f"{b['cold']['overhead_decomposed_ms']:.0f} ms",
          f"runtime's wasm asked for {b['cold']['runtime_request_delay_ms']['median']:+.0f} ms later, "
-         f"in {b['cold']['runtime_loaded_delay_ms']['median']:+.0f} ms later, "
+         f"the interpreter starts {b['cold']['runtime_loaded_delay_ms']['median']:+.0f} ms later, "
          f"install {b['cold']['install_ms']['median']:.0f} ms, "
          f"then {b['cold']['after_runtime_ms']['median']:.0f} ms after it is up", "", ""),
         ("boot warm (HTTP cache)", f"{b['warm']['ready_ms']['median']:.0f} ms",
