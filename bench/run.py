@@ -5,9 +5,9 @@ on 127.0.0.1: cross-site). Prints a table and writes bench/results.json. Medians
 with min and max; Python and plain JS are compared in paired runs (JS, Python, JS) and a ratio
 is the median of the paired ratios. Each boot runs in a browser of its own, ours and bare
 Pyodide by turns; a boot's overhead is the median over blocks of two pairs (one ours-first,
-one bare-first, averaged: the second boot of a pair runs slower), 3 x RUNS pairs when cold
-(after one uncounted boot of each),
-with a bootstrap 90% interval. Nothing here is a test: it measures.
+one bare-first, averaged: the second boot of a pair runs at another speed), 3 x RUNS pairs when
+cold after one uncounted boot of each, with a bootstrap 90% interval. Nothing here is a test:
+it measures.
 """
 
 from __future__ import annotations
@@ -142,8 +142,9 @@ def boot(p, phone: str) -> tuple[dict, list[tuple[str, int]]]:
                 bare.append(boot_once(p, f"{phone}/bench/bare.html", warm, starts=bare_starts)[0])
         o, b = stats(ours), stats(bare)
         # each run of ours is paired with the bare run next to it, and each pair ours-first with
-        # the bare-first pair after it: the second boot of a pair often runs slower (150-200 ms
-        # in some runs), which splits plain paired differences into two camps; a block cancels it
+        # the bare-first pair after it: the second boot of a pair often runs slower or faster
+        # (by 100-200 ms in some runs), which splits plain paired differences into two camps; a
+        # block cancels it
         diffs = [x - y for x, y in zip(ours, bare)]
         blocks = [(diffs[k] + diffs[k + 1]) / 2 for k in range(0, len(diffs) - 1, 2)]
         paired, blocked = stats(diffs), stats(blocks)

@@ -172,8 +172,9 @@
   }
 
   // ---- desk_cti_py's wheel, installed by the loader. The lock file and the wheel are fetched
-  // once the runtime's module is in, while the rest of the runtime downloads; the wheel is checked against the lock's sha256 (subresource
-  // integrity), unzipped with the browser's DecompressionStream and written to site-packages.
+  // once the runtime's module is in, while the rest of the runtime downloads; the wheel is
+  // checked against the lock's sha256 (subresource integrity), unzipped with the browser's
+  // DecompressionStream and written to site-packages.
   // Pyodide's own installer would run its Python zip code for the first time during boot:
   // 150-200 ms measured on a 2-core machine, against a few ms here.
   const PACKAGE = "desk-cti-py";
@@ -282,18 +283,17 @@
     // not out by then (a slow network): the user is not left looking at a blank frame.
     let requested;
     const runtimeRequested = new Promise((res) => (requested = res));
-    const dom = Promise.all([domReady(), Promise.race([runtimeRequested, new Promise((res) => setTimeout(res, 150))])])
-      .then(() => {
-        shown = true;
-        advance(target);
-      });
+    const shortWait = new Promise((res) => setTimeout(res, 150));
+    const dom = Promise.all([domReady(), Promise.race([runtimeRequested, shortWait])]).then(() => {
+      shown = true;
+      advance(target);
+    });
     advance(0);
     const { loadPyodide } = await runtimeModule;
     const lock = fetchOk(`${indexURL}pyodide-lock.json`).then((r) => r.json()); // parsed once, for both
     const wheel = fetchWheel(lock);
-    wheel.catch(() => {}); // reported below, once awaited
     let unpacked = null;
-    wheel.then((files) => (unpacked = files), () => {});
+    wheel.then((files) => (unpacked = files), () => {}); // a failure is reported below, once awaited
     let sitePackages = null;
     let installed = false;
     const runtime = loadPyodide({
