@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from ._page import run_script as _run_script  # noqa: F401  (the loader calls it)
@@ -25,6 +26,7 @@ from .models import (
     AjaxErrorInfo,
     AjaxResult,
     BadArguments,
+    Busy,
     ClickToDial,
     ConnectionLost,
     ConsoleError,
@@ -36,10 +38,12 @@ from .models import (
     OriginNotAllowed,
     PageInfo,
     Response,
+    TooLarge,
     UnknownMethod,
     UserInfo,
 )
 from .protocol import VERSION as PROTOCOL_VERSION
+from .protocol import ArgumentError
 
 __version__ = "0.1.0"
 version = __version__
@@ -52,26 +56,38 @@ _transport: dict[str, Any] = {"transport": None}
 _defaults: dict[str, Any] = {"timeout": DEFAULT_TIMEOUT, "eager_resume": True}
 
 
-def connect(console_origin: str | None = None, *, timeout: float | None = None) -> Client:
+def connect(console_origins: Iterable[str] | str | None = None, *, development: bool = False,
+            timeout: float | None = None) -> Client:
     """Connect to the console in the parent window (the loader does this at boot).
 
-    ``console_origin`` pins the console's origin; left out, it is read from
-    ``location.ancestorOrigins`` or the referrer. Returns the client.
+    ``console_origins``: the console origins this softphone accepts, exact
+    (``https://desk.example.com``) or for every subdomain (``https://*.example.com``).
+    The softphone connects only to an embedding page of one of them; anything
+    else raises :class:`OriginNotAllowed` and nothing is posted. With no list,
+    only ``development=True`` connects, to whichever page embeds the softphone
+    (for local work; the loader shows a warning). Returns the client.
     """
     from . import _browser
 
     disconnect()
     transport = _browser.BrowserTransport()
-    client = Client(
-        transport.post,
-        console_origin=console_origin or _browser.detect_console_origin(),
-        timeout=_defaults["timeout"] if timeout is None else timeout,
-        eager_resume=_defaults["eager_resume"],
-    )
+    try:
+        client = Client(
+            transport.post,
+            console_origins=console_origins,
+            parent_origin=_browser.detect_console_origin(),
+            development=development,
+            timeout=_defaults["timeout"] if timeout is None else timeout,
+            eager_resume=_defaults["eager_resume"],
+        )
+    except ArgumentError as exc:
+        raise BadArguments(f"connect: {exc}") from None
+    client.start()
+    if client.refusal is not None:
+        raise client.refusal
     transport.attach(client)
     _transport["transport"] = transport
     set_client(client)
-    client.start()
     return client
 
 
@@ -114,9 +130,9 @@ def configure(*, timeout: float | None = None, eager_resume: bool | None = None)
 
 
 __all__ = [
-    "AjaxError", "AjaxErrorInfo", "AjaxResult", "BadArguments", "ClickToDial", "Client",
+    "AjaxError", "AjaxErrorInfo", "AjaxResult", "BadArguments", "Busy", "ClickToDial", "Client",
     "ConnectionLost", "ConsoleError", "Cti", "CtiError", "CtiTimeout", "Interaction",
     "NotConnected", "NotFound", "NotSupportedOnPage", "OriginNotAllowed", "PROTOCOL_VERSION",
-    "PageInfo", "Response", "Subscription", "UnknownMethod", "UserInfo", "configure", "connect",
+    "PageInfo", "Response", "Subscription", "TooLarge", "UnknownMethod", "UserInfo", "configure", "connect",
     "cti", "disconnect", "get_client", "interaction", "is_ready", "ready", "set_client", "version",
 ]

@@ -2,8 +2,8 @@
 
 Messages cross the frame boundary as JSON strings. A small JS filter drops,
 before Python is entered, every message whose ``event.source`` is not the
-parent window or whose data is not a string; the client then checks origin
-and shape. The parent window proxy is read once and cached (reading
+parent window, whose data is not a string or is over the protocol's size
+limit; the client then checks the origin, and only then parses. The parent window proxy is read once and cached (reading
 ``window.parent`` of a cross-origin parent costs 1-2 ms each time).
 """
 
@@ -15,6 +15,8 @@ import js
 from pyodide.code import run_js
 from pyodide.ffi import create_proxy
 
+from .protocol import MAX_MESSAGE_CHARS
+
 if TYPE_CHECKING:
     from .client import Client
 
@@ -25,7 +27,7 @@ _MAKE_POST = run_js("(parent) => (text, origin) => parent.postMessage(text, orig
 # calls are in flight (stats.batching, set from Python) messages are gathered and handed over
 # together one task later: Python is entered once per batch, not once per message.
 _MAKE_FILTER = run_js(
-    """(parent, deliver, deliverMany, stats) => {
+    """(parent, deliver, deliverMany, stats, maxChars) => {
         let origins = [], texts = [], scheduled = false;
         const channel = new MessageChannel();
         channel.port1.onmessage = () => {
@@ -37,7 +39,7 @@ _MAKE_FILTER = run_js(
             deliverMany(o, t);
         };
         const listener = (event) => {
-            if (event.source !== parent || typeof event.data !== "string") {
+            if (event.source !== parent || typeof event.data !== "string" || event.data.length > maxChars) {
                 stats.dropped++;
                 return;
             }
@@ -63,7 +65,7 @@ _MAKE_FILTER = run_js(
 # One call into JS: read through Python proxies, the same lookups cost 4-5 ms at boot (measured).
 _DETECT_ORIGIN = run_js(
     """() => {
-        if (window.parent === window) return location.origin;
+        if (window.parent === window) return null;
         const ancestors = location.ancestorOrigins;
         if (ancestors && ancestors.length > 0 && ancestors[0] && ancestors[0] !== "null") return ancestors[0];
         return document.referrer ? new URL(document.referrer).origin : null;
@@ -72,7 +74,8 @@ _DETECT_ORIGIN = run_js(
 
 
 def detect_console_origin() -> str | None:
-    """The embedding page's origin, from ``location.ancestorOrigins`` or the referrer."""
+    """The embedding page's origin, from ``location.ancestorOrigins`` or the referrer
+    (None at top level, or when neither tells)."""
     origin = _DETECT_ORIGIN()
     return str(origin) if origin else None
 
@@ -86,7 +89,7 @@ class BrowserTransport:
         self.post = _MAKE_POST(self._parent)
         self._proxies: list[Any] = []
         self._listener: Any = None
-        #: messages the JS filter passed to Python, dropped (wrong source or not a string),
+        #: messages the JS filter passed to Python, dropped (wrong source, not a string, too large),
         #: and the batches it handed over
         self.stats = run_js("({passed: 0, dropped: 0, batches: 0, batching: false})")
 
@@ -98,7 +101,7 @@ class BrowserTransport:
             client.receive_many(zip(origins.to_py(), texts.to_py()))
 
         self._proxies = [create_proxy(client.receive), create_proxy(receive_many)]
-        self._listener = _MAKE_FILTER(self._parent, *self._proxies, self.stats)
+        self._listener = _MAKE_FILTER(self._parent, *self._proxies, self.stats, MAX_MESSAGE_CHARS)
         client.on_burst = self.set_batching
         js.window.addEventListener("message", self._listener)
 

@@ -82,12 +82,12 @@ class Subscription:
 class _Call:
     """A call in flight (or queued before the handshake)."""
 
-    __slots__ = ("method", "text", "future", "parse", "deadline", "timeout", "sent")
+    __slots__ = ("method", "params", "future", "parse", "deadline", "timeout", "sent")
 
-    def __init__(self, method: str, text: str, future: asyncio.Future[Any], parse: Parse,
+    def __init__(self, method: str, params: dict[str, Any], future: asyncio.Future[Any], parse: Parse,
                  deadline: float, timeout: float) -> None:
         self.method = method
-        self.text = text
+        self.params = params
         self.future = future
         self.parse = parse
         self.deadline = deadline
@@ -102,7 +102,10 @@ class Client:
         self,
         post: Post,
         *,
+        console_origins: Iterable[str] | str | None = None,
         console_origin: str | None = None,
+        parent_origin: str | None = None,
+        development: bool = False,
         timeout: float = DEFAULT_TIMEOUT,
         queue_limit: int = QUEUE_LIMIT,
         session: str | None = None,
@@ -115,7 +118,14 @@ class Client:
         #: the transport batches incoming messages meanwhile
         self.on_burst: Callable[[bool], None] | None = None
         self._burst = False
-        self.expected_origin = console_origin
+        if console_origin is not None:
+            console_origins = [console_origin]
+        #: the console origins this softphone accepts (checked before any message is parsed)
+        self.console_origins = p.ConsoleOrigins(console_origins or ())
+        #: the embedding page's origin, as the browser reports it (None when unknown)
+        self.parent_origin = parent_origin
+        #: accept whichever page embeds the softphone (no declared origins needed)
+        self.development = development
         self.origin: str | None = None  # pinned after the handshake
         self.console_session: str | None = None
         self.timeout = timeout
@@ -143,9 +153,54 @@ class Client:
     def connected(self) -> bool:
         return self.state == "connected"
 
+    def accepts(self, origin: str) -> bool:
+        """Whether a message from ``origin`` may be read at all: the pinned origin once
+        connected; before that, a declared console origin (or, in development mode, the
+        embedding page's)."""
+        if self.origin is not None:
+            return origin == self.origin
+        if self.console_origins.allows(origin):
+            return True
+        return self.development and origin == self.parent_origin
+
+    def hello_targets(self) -> list[str]:
+        """Where hellos go: never ``"*"``. The embedding page's origin when it is accepted,
+        else every exact declared origin (the browser delivers to the one that is the parent)."""
+        if self.origin is not None:
+            return [self.origin]
+        if self.parent_origin is not None and self.accepts(self.parent_origin):
+            return [self.parent_origin]
+        if self.parent_origin is not None:
+            return []
+        return list(self.console_origins.exact)
+
+    def refusal_reason(self) -> str | None:
+        """Why this softphone may not connect to the page that embeds it (None: it may try)."""
+        if self.hello_targets():
+            return None
+        if not self.console_origins and not self.development:
+            return ("this softphone declares no console origins: list the consoles it may connect to "
+                    "(data-console-origins), or set development mode to accept any")
+        if self.parent_origin is None:
+            return "the embedding page's origin is unknown, and no exact console origin is declared"
+        return (f"this softphone connects only to {', '.join(self.console_origins.declared)}; "
+                f"it is embedded in {self.parent_origin}")
+
     def start(self) -> None:
-        """Begin (or begin again) the handshake; hellos repeat until welcomed."""
+        """Begin (or begin again) the handshake; hellos repeat until welcomed.
+
+        Refused at once (``state == "refused"``, ``refusal`` set) when the embedding page is
+        not a console this softphone accepts: nothing is posted then.
+        """
         if self.state in ("connecting", "closed"):
+            return
+        why = self.refusal_reason()
+        if why is not None:
+            self._stop_hello()
+            self.state = "refused"
+            self.refusal = m.OriginNotAllowed(why)
+            for call_id in list(self._calls):
+                self._finish(call_id, error=self.refusal)
             return
         self.state = "connecting"
         self._hello_tries = 0
@@ -157,9 +212,9 @@ class Client:
             return
         hello_id = self.ids()
         self._hellos.add(hello_id)
-        target = self.origin or self.expected_origin or "*"
-        # A hello carries nothing but ids: it is the one message that may go to "*".
-        self._post(p.encode(p.envelope(p.HELLO, hello_id, session=self.ids.session)), target)
+        text = p.encode(p.envelope(p.HELLO, hello_id, session=self.ids.session))
+        for target in self.hello_targets():
+            self._post(text, target)
         delay = HELLO_RETRY[self._hello_tries] if self._hello_tries < len(HELLO_RETRY) else 2.0
         self._hello_tries += 1
         self._hello_timer = _loop().call_later(delay, self._send_hello)
@@ -199,14 +254,14 @@ class Client:
                 log.exception("desk_cti_py: a message from %s broke the client", origin)
 
     def _receive(self, origin: str, text: Any) -> None:
+        # The cheap filters first: a message from an origin we do not accept is never parsed.
+        if not self.accepts(origin):
+            self._drop(origin, "origin is not the console's")
+            return
         try:
             msg = p.decode(text)
         except p.ProtocolError as exc:
             self._drop(origin, str(exc))
-            return
-        pinned = self.origin or self.expected_origin
-        if pinned is not None and origin != pinned:
-            self._drop(origin, "origin is not the console's")
             return
         kind = msg["type"]
         if kind == p.WELCOME:
@@ -219,6 +274,8 @@ class Client:
             self._on_response(msg)
         elif kind == p.EVENT:
             self._on_event(msg)
+        elif kind == p.PING:
+            self._post(p.encode(p.envelope(p.PONG, self.ids(), re=msg["id"])), self.origin)
         elif kind == p.BYE:
             self._on_bye(msg)
         elif kind == p.ERROR:
@@ -239,9 +296,9 @@ class Client:
         self.console_session = msg["session"]
         self.state = "connected"
         self.refusal = None
-        for call in list(self._calls.values()):
+        for call_id, call in list(self._calls.items()):
             if not call.sent:
-                self._send(call)
+                self._send(call_id, call)
 
     def _on_refused(self, msg: dict[str, Any]) -> None:
         self._stop_hello()
@@ -338,9 +395,8 @@ class Client:
             )
             return future
         call_id = self.ids()
-        text = p.encode(p.envelope(p.REQUEST, call_id, method=method, params=params))
         deadline = loop.time() + timeout
-        call = _Call(method, text, future, parse, deadline, timeout)
+        call = _Call(method, params, future, parse, deadline, timeout)
         self._calls[call_id] = call
         if not self._burst and len(self._calls) > 1:
             self._set_burst(True)
@@ -354,16 +410,19 @@ class Client:
         if deadline < self._sweep_at:
             self._arm(loop, deadline)
         if self.connected:
-            self._send(call)
+            self._send(call_id, call)
         elif self.state == "idle":
             self.start()
         return future
 
-    def _send(self, call: _Call) -> None:
+    def _send(self, call_id: str, call: _Call) -> None:
         call.sent = True
         self._queued -= 1
         assert self.origin is not None
-        self._post(call.text, self.origin)
+        # the time the caller still waits, so the console answers before it gives up
+        left_ms = max(1, min(int((call.deadline - _loop().time()) * 1000), 1_000_000_000))
+        text = p.encode(p.envelope(p.REQUEST, call_id, method=call.method, params=call.params, timeout=left_ms))
+        self._post(text, self.origin)
 
     def _arm(self, loop: asyncio.AbstractEventLoop, when: float) -> None:
         if self._sweep is not None:

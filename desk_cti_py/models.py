@@ -310,6 +310,19 @@ class OriginNotAllowed(CtiError, PermissionError):
     code = p.ORIGIN_NOT_ALLOWED
 
 
+class Busy(CtiError):
+    """The console has too many of this softphone's requests in progress, or the action is
+    rate-limited: nothing was done; try again later."""
+
+    code = p.BUSY
+
+
+class TooLarge(CtiError):
+    """The answer would exceed the protocol's message limit (1,000,000 characters)."""
+
+    code = p.TOO_LARGE
+
+
 class AjaxError(CtiError):
     """``ajax`` failed; ``error`` is the seed's object ``{message, status, statusText}``."""
 
@@ -332,7 +345,7 @@ class AjaxError(CtiError):
 _BY_CODE: dict[str, type[CtiError]] = {
     c.code: c
     for c in (BadArguments, UnknownMethod, NotSupportedOnPage, NotFound, ConsoleError,
-              CtiTimeout, ConnectionLost, NotConnected, OriginNotAllowed, AjaxError)
+              CtiTimeout, ConnectionLost, NotConnected, OriginNotAllowed, AjaxError, Busy, TooLarge)
 }
 
 

@@ -11,7 +11,8 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from itertools import accumulate
 from typing import Any
 
 NAMESPACE = "desk-cti"
@@ -21,8 +22,12 @@ MAX_MESSAGE_CHARS = 1_000_000
 #: Deepest nesting of arrays and objects accepted. Deeper JSON could overflow the Wasm
 #: stack inside json.loads under Pyodide (a fatal error), so it is refused before parsing.
 MAX_DEPTH = 32
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
-_BRACKETS = str.maketrans("", "", "".join(chr(c) for c in range(128) if chr(c) not in "[]{}"))
+# A JSON string, or an unterminated one up to the end of the text. The two branches of the loop
+# start with different characters, so each character is read once: linear, never backtracking.
+# (The earlier pattern re-scanned to the end from every quote of an unterminated string.)
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 # Message types.
 HELLO = "hello"
@@ -32,9 +37,11 @@ RESPONSE = "response"
 EVENT = "event"
 ERROR = "error"
 BYE = "bye"
-MESSAGE_TYPES = frozenset({HELLO, WELCOME, REQUEST, RESPONSE, EVENT, ERROR, BYE})
+PING = "ping"
+PONG = "pong"
+MESSAGE_TYPES = frozenset({HELLO, WELCOME, REQUEST, RESPONSE, EVENT, ERROR, BYE, PING, PONG})
 #: Types the softphone accepts from the console.
-CONSOLE_TYPES = frozenset({WELCOME, RESPONSE, EVENT, ERROR, BYE})
+CONSOLE_TYPES = frozenset({WELCOME, RESPONSE, EVENT, ERROR, BYE, PING})
 
 # Error codes: the one fixed table (docs/protocol.md, "Error codes").
 BAD_ARGUMENTS = "bad_arguments"
@@ -47,6 +54,8 @@ CONNECTION_LOST = "connection_lost"
 NOT_CONNECTED = "not_connected"
 ORIGIN_NOT_ALLOWED = "origin_not_allowed"
 HTTP_ERROR = "http_error"
+BUSY = "busy"
+TOO_LARGE = "too_large"
 ERROR_CODES = frozenset(
     {
         BAD_ARGUMENTS,
@@ -59,6 +68,8 @@ ERROR_CODES = frozenset(
         NOT_CONNECTED,
         ORIGIN_NOT_ALLOWED,
         HTTP_ERROR,
+        BUSY,
+        TOO_LARGE,
     }
 )
 
@@ -158,26 +169,76 @@ def decode(text: Any) -> dict[str, Any]:
     return msg
 
 
+# ---------------------------------------------------------------- origins
+
+_ORIGIN = re.compile(r"(https?)://(\*\.)?([a-z0-9.-]+|\[[0-9a-f:.]+\])(:[0-9]{1,5})?")
+
+
+class ConsoleOrigins:
+    """The console origins a softphone accepts: exact origins, or ``https://*.example.com``.
+
+    ``*.`` stands for one or more labels (``a.example.com``, ``a.b.example.com``), never for
+    the bare domain; the scheme and the port must match exactly.
+    """
+
+    def __init__(self, origins: Iterable[str]) -> None:
+        if isinstance(origins, str):
+            origins = origins.replace(",", " ").split()
+        self.exact: list[str] = []
+        self._suffixes: list[tuple[str, str]] = []  # (scheme://, .host:port)
+        for raw in origins:
+            if not isinstance(raw, str):
+                raise ArgumentError(f"a console origin must be a string, got {type(raw).__name__}")
+            origin = raw.strip().rstrip("/").lower()
+            match = _ORIGIN.fullmatch(origin)
+            if not match or ".." in origin or match.group(3).strip(".") != match.group(3):
+                raise ArgumentError(
+                    f"{raw!r} is not a console origin: give scheme://host[:port], "
+                    "or scheme://*.domain[:port] for every subdomain"
+                )
+            scheme, wild, host, port = match.groups()
+            if wild:
+                self._suffixes.append((f"{scheme}://", f".{host}{port or ''}"))
+            else:
+                self.exact.append(origin)
+        self.declared = tuple(self.exact) + tuple(f"{a}*{b}" for a, b in self._suffixes)
+
+    def __bool__(self) -> bool:
+        return bool(self.declared)
+
+    def allows(self, origin: Any) -> bool:
+        """Whether ``origin`` (as the browser reports it) is one of these."""
+        if not isinstance(origin, str) or len(origin) > 300:
+            return False
+        if origin in self.exact:
+            return True
+        return any(origin.startswith(scheme) and origin.endswith(suffix)
+                   and len(origin) > len(scheme) + len(suffix) and "/" not in origin[len(scheme):]
+                   for scheme, suffix in self._suffixes)
+
+    def __repr__(self) -> str:
+        return f"ConsoleOrigins({list(self.declared)!r})"
+
+
 def _one_of(value: Any, options: frozenset[str]) -> bool:
     """Membership that cannot raise: a list or a dict is simply not one of the options."""
     return isinstance(value, str) and value in options
 
 
-def _too_deep(text: str) -> bool:
-    """True when arrays and objects nest deeper than MAX_DEPTH (strings do not count)."""
+def nesting(text: str) -> int:
+    """How deep arrays and objects nest in ``text`` (brackets inside strings do not count).
+
+    Linear in the text's length whatever it holds: strings (closed or not) are cut out in one
+    pass, then the running depth is summed over what is left.
+    """
     if text.count("[") + text.count("{") <= MAX_DEPTH:
-        return False
-    depth = deepest = 0
-    for ch in _JSON_STRING.sub("", text).translate(_BRACKETS):
-        if ch in "[{":
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-                if deepest > MAX_DEPTH:
-                    return True
-        elif ch in "]}":
-            depth -= 1
-    return False
+        return text.count("[") + text.count("{")
+    brackets = _NOT_BRACKETS.sub("", _JSON_STRING.sub("", text))
+    return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets), initial=0))
+
+
+def _too_deep(text: str) -> bool:
+    return nesting(text) > MAX_DEPTH
 
 
 def _check_error(err: Any) -> None:

@@ -69,15 +69,115 @@ async def test_hello_goes_to_the_known_console_origin_never_star():
     client.close()
 
 
-async def test_unknown_console_origin_pins_the_first_welcome():
+async def test_no_declared_origin_refuses_at_once_and_posts_nothing():
     wire = Wire()
-    client = Client(wire)
+    client = Client(wire, parent_origin="https://stranger.example")
+    fut = client.call("isVisible", {}, parse=parse_bool)
+    assert client.state == "refused" and wire.sent == []
+    assert "declares no console origins" in client.refusal.message
+    with pytest.raises(m.OriginNotAllowed):
+        await fut
+
+
+async def test_an_embedding_page_of_another_origin_is_refused_by_name():
+    wire = Wire()
+    client = Client(wire, console_origins=[CONSOLE], parent_origin="https://stranger.example")
     client.start()
-    assert wire.sent[0][1] == "*"  # only a hello, which carries no data
-    welcome(client, wire, origin="https://other.example")
-    assert client.origin == "https://other.example"
+    assert client.state == "refused" and wire.sent == []
+    assert CONSOLE in client.refusal.message and "https://stranger.example" in client.refusal.message
+    # a welcome forged by that page is not even read
+    client.receive("https://stranger.example", console_msg("welcome", re="x-1", session="S"))
+    assert not client.connected
+
+
+async def test_development_mode_connects_to_the_embedding_page_only():
+    wire = Wire()
+    client = Client(wire, development=True, parent_origin="http://localhost:9000")
+    client.start()
+    assert [target for _, target in wire.sent] == ["http://localhost:9000"]
+    welcome(client, wire, origin="http://127.0.0.1:9000")
+    assert not client.connected
+    welcome(client, wire, origin="http://localhost:9000")
+    assert client.origin == "http://localhost:9000"
+    client.close()
+
+
+async def test_hellos_go_to_each_exact_origin_when_the_parent_is_unknown_never_star():
+    wire = Wire()
+    client = Client(wire, console_origins=[CONSOLE, "https://b.example", "https://*.c.example"])
+    client.start()
+    assert sorted(target for _, target in wire.sent) == ["https://b.example", CONSOLE]
+    welcome(client, wire, origin="https://b.example")
+    assert client.origin == "https://b.example"
     client.call("isVisible", {}, parse=parse_bool)
-    assert wire.sent[-1][1] == "https://other.example"
+    assert wire.sent[-1][1] == "https://b.example"
+    client.close()
+
+
+async def test_a_wildcard_origin_accepts_subdomains_only():
+    for parent, ok in (("https://eu.desk.example", True), ("https://a.b.desk.example", True),
+                       ("https://desk.example", False), ("http://eu.desk.example", False),
+                       ("https://eu.desk.example:8443", False), ("https://evildesk.example", False)):
+        wire = Wire()
+        client = Client(wire, console_origins="https://*.desk.example", parent_origin=parent)
+        client.start()
+        assert (client.state == "connecting") is ok, parent
+        assert [t for _, t in wire.sent] == ([parent] if ok else [])
+        client.close()
+
+
+@pytest.mark.parametrize("bad", ["*", "https://", "desk.example", "https://a.example/path", "ftp://a.example",
+                                 "https://*.", "https://a..example", 42])
+async def test_bad_declared_origins_are_refused_clearly(bad):
+    with pytest.raises(p.ArgumentError, match="console origin"):
+        Client(Wire(), console_origins=[bad])
+
+
+async def test_a_foreign_origin_message_is_dropped_before_it_is_parsed(caplog):
+    wire, client = connected()
+    hostile = "[" * 40 + '"' + '\\"' * 1000
+    with caplog.at_level("DEBUG", logger="desk_cti_py"):
+        client.receive("https://evil.example", hostile)
+        client.receive(CONSOLE, hostile)
+    reasons = [r.getMessage().rsplit(": ", 1)[-1] for r in caplog.records]
+    assert reasons == ["origin is not the console's", f"message nested deeper than {p.MAX_DEPTH}"]
+    client.close()
+
+
+async def test_a_ping_from_the_console_is_answered_with_a_pong():
+    wire = Wire()
+    client = Client(wire, console_origin=CONSOLE)
+    client.start()
+    client.receive(CONSOLE, console_msg("ping"))  # before the handshake: dropped
+    assert [msg["type"] for msg, _ in wire.sent] == ["hello"]
+    welcome(client, wire)
+    client.receive(CONSOLE, p.encode(p.envelope("ping", "con-ping-7")))
+    assert wire.sent[-1] == ({"ns": "desk-cti", "v": 1, "type": "pong", "id": wire.sent[-1][0]["id"],
+                              "re": "con-ping-7"}, CONSOLE)
+    client.close()
+
+
+async def test_requests_carry_the_time_the_caller_still_waits():
+    wire = Wire()
+    client = Client(wire, console_origin=CONSOLE, timeout=4)
+    client.call("isVisible", {}, parse=parse_bool)
+    await asyncio.sleep(0.3)  # queued before the handshake: the wait already spent is taken off
+    welcome(client, wire)
+    client.call("isVisible", {}, parse=parse_bool, timeout=0.5)
+    first, second = wire.requests()
+    assert 3000 <= first["timeout"] <= 3700 and 1 <= second["timeout"] <= 500
+    client.close()
+
+
+@pytest.mark.parametrize("code, exc", [("busy", m.Busy), ("too_large", m.TooLarge)])
+async def test_busy_and_too_large_from_the_console_raise_their_own_errors(code, exc):
+    wire, client = connected()
+    fut = client.call("isVisible", {}, parse=parse_bool)
+    req = wire.requests()[0]
+    client.receive(CONSOLE, console_msg("response", re=req["id"], ok=False, result=None,
+                                        error={"code": code, "message": "slow down"}))
+    with pytest.raises(exc, match="slow down"):
+        await fut
     client.close()
 
 

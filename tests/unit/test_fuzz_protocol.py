@@ -101,3 +101,85 @@ def test_the_client_survives_any_sequence_of_messages(messages):
         assert exc is None or isinstance(exc, m.CtiError)
 
     asyncio.run(run())
+
+
+# ------------------------------------------------------------ hostile text, linear work
+
+def _depth_by_hand(text):
+    """The nesting depth, one character at a time: the reference for protocol.nesting."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+# The pieces hostile messages are made of: unterminated strings, escapes, escaped quotes,
+# brackets inside and outside strings, long runs of any of them.
+PIECES = ['"', '\\"', "\\\\", "\\", "[", "{", "]", "}", '{"a":"', '"]', "a", '\\u00', ":", ","]
+hostile = st.lists(st.sampled_from(PIECES), min_size=1, max_size=6).flatmap(
+    lambda unit: st.tuples(st.integers(0, 60), st.sampled_from(PIECES), st.just(unit)))
+
+
+@given(st.text(alphabet='[]{}"\\a', max_size=300))
+def test_nesting_matches_a_character_by_character_reading(text):
+    assert p.nesting(text) == _depth_by_hand(text) or (
+        p.nesting(text) <= p.MAX_DEPTH and _depth_by_hand(text) <= p.MAX_DEPTH)
+
+
+def _best_of(n, fn, arg):
+    import time
+
+    best = float("inf")
+    for _ in range(n):
+        start = time.perf_counter()
+        try:
+            fn(arg)
+        except p.ProtocolError:
+            pass
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+SIZE = 60_000
+
+
+def _valid_message(size):
+    """A valid response of about ``size`` characters: strings, escapes and brackets, nested 20 deep."""
+    inner = [{"s": 'x\\"[{' * 8, "n": [1, [2, [3]]]}]
+    for _ in range(16):
+        inner = [inner]
+    result = []
+    while len(json.dumps(result)) < size:
+        result.append(inner)
+    return p.encode(p.envelope("response", "c-1", re="s-1", ok=True, result=result))
+
+
+BASELINE = {}
+
+
+@settings(max_examples=40 if os.environ.get("DESK_FUZZ") != "long" else 2_000)
+@given(hostile)
+def test_decoding_hostile_text_costs_about_what_a_valid_message_of_its_size_does(spec):
+    """Work bounded, as a ratio in the same run (no wall-clock limit): the old decoder took
+    thousands of times longer on such text (8 s for 64 KB against ~1 ms)."""
+    brackets, lead, unit = spec
+    text = "[" * brackets + lead + "".join(unit) * (SIZE // len("".join(unit)) + 1)
+    text = text[:SIZE]
+    if "valid" not in BASELINE:
+        BASELINE["valid"] = _best_of(5, p.decode, _valid_message(SIZE))
+    took = _best_of(3, p.decode, text)
+    assert took <= 30 * BASELINE["valid"] + 0.002, (took, BASELINE["valid"])
