@@ -1,6 +1,6 @@
 // The console's pages: lists and details of cases, customers and companies, and search results.
 // Each view renders into <main> and returns the page info of the record in view (or null).
-import { api, apiGet } from "./api.js";
+import { api, apiGet, signInAgain } from "./api.js";
 
 export const esc = (v) =>
   String(v ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
@@ -92,6 +92,7 @@ async function caseDetail(main, id) {
     if (!body) return;
     const r = await api(`/api/v2/cases/${c.id}/notes`, { method: "POST", body: { body } });
     if (r.ok) caseDetail(main, id);
+    else if (r.status === 401) signInAgain();
   });
   return { objectId: String(c.id), object: "case", objectName: c.subject };
 }
@@ -148,7 +149,9 @@ export async function renderPage(main, url) {
     }
     main.innerHTML = `<h1>Not found</h1><p>No page at ${esc(url.pathname)}. <a href="/agent/cases" data-nav>Cases</a></p>`;
   } catch (error) {
-    main.innerHTML = `<h1>${error.status === 404 ? "Not found" : "Something went wrong"}</h1><p class="error">${esc(error.message)}</p>`;
+    // 401: apiGet is already on its way to the sign-in page
+    if (error.status === 401) main.innerHTML = `<p class="muted">Your session has ended: signing in again…</p>`;
+    else main.innerHTML = `<h1>${error.status === 404 ? "Not found" : "Something went wrong"}</h1><p class="error">${esc(error.message)}</p>`;
   }
   return null;
 }

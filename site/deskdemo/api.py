@@ -14,14 +14,17 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, Router
 
 from .db import Database, digits, now
+from .guards import write_refusal
+from .limits import (MAX_BODY, MAX_DESCRIPTION, MAX_ID, MAX_NOTE, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY, MAX_SUBJECT,
+                     PER_PAGE, PRIORITY, whole_number)
+from .sessions import COOKIE, Sessions
 
-MAX_BODY = 64 * 1024
-MAX_ID = 2**31 - 1
 CASE_TYPES = ("phone", "email", "chat", "twitter", "qna")
 CASE_STATUSES = ("new", "open", "pending", "resolved", "closed")
 
@@ -100,12 +103,12 @@ def note_json(r: sqlite3.Row) -> dict[str, Any]:
 def page_args(request: Request) -> tuple[int, int]:
     errors = {}
     values = {}
-    for name, default, top in (("page", 1, 10_000), ("per_page", 50, 100)):
-        raw = request.query_params.get(name, str(default))
-        if not raw.isdigit() or not 1 <= int(raw) <= top:
-            errors[name] = f"must be a whole number from 1 to {top}"
+    for name, default, top in (("page", 1, MAX_PAGE), ("per_page", PER_PAGE, MAX_PER_PAGE)):
+        value = whole_number(request.query_params.get(name, str(default)), 1, top)
+        if value is None:
+            errors[name] = f"must be a whole number from 1 to {top} (ASCII digits)"
         else:
-            values[name] = int(raw)
+            values[name] = value
     if errors:
         raise invalid(**errors)
     return values["page"], values["per_page"]
@@ -126,17 +129,18 @@ def listing(request: Request, total: int, entries: list[dict[str, Any]], page: i
 
 
 def check_query(request: Request, allowed: tuple[str, ...]) -> None:
-    """Search parameters are strings of at most 200 characters."""
-    errors = {k: "too long (at most 200)" for k in allowed if len(request.query_params.get(k, "")) > 200}
+    """Search parameters are strings of at most MAX_QUERY characters."""
+    errors = {k: f"too long (at most {MAX_QUERY})" for k in allowed
+              if len(request.query_params.get(k, "")) > MAX_QUERY}
     if errors:
         raise invalid(**errors)
 
 
 def record_id(request: Request) -> int:
-    raw = request.path_params["id"]
-    if not raw.isdigit() or len(raw) > 12:
+    rid = whole_number(request.path_params["id"], 1, MAX_ID)
+    if rid is None:
         raise ApiError(404, "Resource Not Found")
-    return int(raw)
+    return rid
 
 
 async def json_body(request: Request) -> dict[str, Any]:
@@ -156,8 +160,8 @@ async def json_body(request: Request) -> dict[str, Any]:
 
 
 class Api:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, db: Database, sessions: Sessions, origin: str) -> None:
+        self.db, self.sessions, self.origin = db, sessions, origin
 
     def router(self) -> Router:
         r = [
@@ -180,8 +184,10 @@ class Api:
 
     def _wrap(self, fn: Callable[..., Any]) -> Callable[[Request], Any]:
         async def endpoint(request: Request) -> JSONResponse:
-            user_id = request.session.get("user_id")
+            if refused := write_refusal(request, self.origin, json=True):
+                return refused
             try:
+                user_id = await run_in_threadpool(self.sessions.user, request.cookies.get(COOKIE))
                 if not user_id:
                     raise ApiError(401, "Unauthorized")
                 body = await json_body(request) if request.method == "POST" else None
@@ -289,10 +295,11 @@ class Api:
             clauses.append("status = ?")
             args.append(q["status"])
         if q.get("customer_id"):
-            if not q["customer_id"].isdigit() or int(q["customer_id"]) > MAX_ID:
-                raise invalid(customer_id="must be a number")
+            customer_id = whole_number(q["customer_id"], 1, MAX_ID)
+            if customer_id is None:
+                raise invalid(customer_id=f"must be a whole number from 1 to {MAX_ID} (ASCII digits)")
             clauses.append("customer_id = ?")
-            args.append(int(q["customer_id"]))
+            args.append(customer_id)
         if not clauses:
             raise invalid(q="give q, subject, status or customer_id")
         return self._list(request, "cases", "WHERE " + " AND ".join(clauses), tuple(args), case_json,
@@ -303,8 +310,8 @@ class Api:
         subject = body.get("subject")
         if not isinstance(subject, str) or not subject.strip():
             errors["subject"] = "blank"
-        elif len(subject) > 255:
-            errors["subject"] = "too long (at most 255)"
+        elif len(subject) > MAX_SUBJECT:
+            errors["subject"] = f"too long (at most {MAX_SUBJECT})"
         kind = body.get("type", "phone")
         if kind not in CASE_TYPES:
             errors["type"] = f"must be one of {', '.join(CASE_TYPES)}"
@@ -312,19 +319,18 @@ class Api:
         if status not in CASE_STATUSES:
             errors["status"] = f"must be one of {', '.join(CASE_STATUSES)}"
         priority = body.get("priority", 4)
-        if isinstance(priority, bool) or not isinstance(priority, int) or not 1 <= priority <= 10:
-            errors["priority"] = "must be a whole number from 1 to 10"
+        if isinstance(priority, bool) or not isinstance(priority, int) or not PRIORITY[0] <= priority <= PRIORITY[1]:
+            errors["priority"] = f"must be a whole number from {PRIORITY[0]} to {PRIORITY[1]}"
         description = body.get("description", "")
         if not isinstance(description, str):
             errors["description"] = "must be a string"
-        elif len(description) > 5000:
-            errors["description"] = "too long (at most 5000)"
+        elif len(description) > MAX_DESCRIPTION:
+            errors["description"] = f"too long (at most {MAX_DESCRIPTION})"
         customer_id = body.get("customer_id")
         href = ((body.get("_links") or {}).get("customer") or {}).get("href") if isinstance(
             body.get("_links"), dict) else None
         if customer_id is None and isinstance(href, str) and href.startswith("/api/v2/customers/"):
-            tail = href.rsplit("/", 1)[-1]
-            customer_id = int(tail) if tail.isdigit() and len(tail) <= 12 else None
+            customer_id = whole_number(href.rsplit("/", 1)[-1], 1, MAX_ID)
         if isinstance(customer_id, bool) or not isinstance(customer_id, int):
             errors["customer"] = "missing (customer_id or _links.customer.href)"
         elif not 1 <= customer_id <= MAX_ID:
@@ -350,8 +356,8 @@ class Api:
         text = body.get("body")
         if not isinstance(text, str) or not text.strip():
             raise invalid(body="blank")
-        if len(text) > 10_000:
-            raise invalid(body="too long (at most 10000)")
+        if len(text) > MAX_NOTE:
+            raise invalid(body=f"too long (at most {MAX_NOTE})")
         with self.db.connect() as conn:
             stamp = now()
             cur = conn.execute("INSERT INTO notes (case_id, user_id, body, created_at) VALUES (?,?,?,?)",
@@ -384,8 +390,6 @@ class Api:
 
 
 async def _run(fn: Callable[..., tuple[int, Any]], request: Request, user_id: int, body: Any) -> tuple[int, Any]:
-    from starlette.concurrency import run_in_threadpool
-
     return await run_in_threadpool(fn, request, user_id, body)
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -19,12 +17,22 @@ from . import auth
 from .api import Api
 from .config import LOADER, PYODIDE, SITE, Origins
 from .db import Database
+from .guards import AddHeaders
 from .openapi import document as openapi_document
+from .sessions import Sessions
 from .static import CachedStatic
 
 DAY = 86400
 CONSOLE = SITE / "console"
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "strict-origin-when-cross-origin"}
+# Who may put a page of each origin in a frame: the console only itself (no clickjacking of a
+# signed-in agent, even from another port of the same host); the softphone only the console.
+CONSOLE_FRAMING = {"Content-Security-Policy": "frame-ancestors 'self'", "X-Frame-Options": "SAMEORIGIN"}
+
+
+def phone_framing(origins: Origins) -> dict[str, str]:
+    # no X-Frame-Options here: it cannot name another origin (ALLOW-FROM is gone from browsers)
+    return {"Content-Security-Policy": f"frame-ancestors {origins.console}"}
 
 
 def phone_app(origins: Origins, extra: Sequence[BaseRoute] = ()) -> Starlette:
@@ -36,7 +44,8 @@ def phone_app(origins: Origins, extra: Sequence[BaseRoute] = ()) -> Starlette:
             Mount("/loader", CachedStatic(directory=LOADER)),
             Mount("/pyodide", CachedStatic(directory=PYODIDE, max_age=DAY, check_dir=False)),
             Mount("/softphone", CachedStatic(directory=SITE / "softphone", html=True)),
-        ]
+        ],
+        middleware=[Middleware(AddHeaders, headers=phone_framing(origins))],
     )
 
 
@@ -50,9 +59,10 @@ def avatar(request: Request) -> Response:
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
 
 
-def console_app(origins: Origins, db: Database, extra: Sequence[BaseRoute] = (), secret: str | None = None) -> Starlette:
+def console_app(origins: Origins, db: Database, extra: Sequence[BaseRoute] = ()) -> Starlette:
     """The console origin: the agent console, its API and its half of the protocol."""
-    login, logout = auth.routes(db)
+    sessions = Sessions(db)
+    login, logout = auth.routes(db, sessions, origins.console)
     index = CONSOLE / "index.html"
 
     async def config(request: Request) -> JSONResponse:
@@ -62,7 +72,7 @@ def console_app(origins: Origins, db: Database, extra: Sequence[BaseRoute] = (),
         return JSONResponse(openapi_document())
 
     async def agent(request: Request) -> Response:
-        return auth.require_login(request) or FileResponse(index, headers={"Cache-Control": "no-cache"})
+        return auth.require_login(sessions, request) or FileResponse(index, headers={"Cache-Control": "no-cache"})
 
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         return JSONResponse({"message": "Resource Not Found" if exc.status_code == 404 else exc.detail},
@@ -80,12 +90,11 @@ def console_app(origins: Origins, db: Database, extra: Sequence[BaseRoute] = (),
             Route("/agent", agent),
             Route("/agent/{path:path}", agent),
             Route("/api/v2/openapi.json", openapi),
-            Mount("/api/v2", Api(db).router()),
+            Mount("/api/v2", Api(db, sessions, origins.console).router()),
             Mount("/loader", CachedStatic(directory=LOADER)),
             Mount("/static", CachedStatic(directory=CONSOLE)),
         ],
-        middleware=[Middleware(SessionMiddleware, secret_key=secret or secrets.token_urlsafe(32),
-                               session_cookie="desk_session", same_site="lax", max_age=8 * 3600)],
+        middleware=[Middleware(AddHeaders, headers=CONSOLE_FRAMING)],
     )
     return app
 
@@ -118,9 +127,9 @@ class ByPort:
         await app(scope, receive, send_with_headers)
 
 
-def make_app(origins: Origins, db_path: Path | None = None, *, secret: str | None = None,
+def make_app(origins: Origins, db_path: Path | None = None, *,
              extra_console: Sequence[BaseRoute] = (), extra_phone: Sequence[BaseRoute] = ()) -> ByPort:
     """The demo; tests may add routes (their own host and softphone pages) to either origin."""
     db = Database(db_path or SITE / "data" / "desk.sqlite3")
-    return ByPort({origins.console_port: console_app(origins, db, extra_console, secret),
+    return ByPort({origins.console_port: console_app(origins, db, extra_console),
                    origins.phone_port: phone_app(origins, extra_phone)})

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from .api import CASE_STATUSES, CASE_TYPES
+from .limits import (MAX_DESCRIPTION, MAX_ID, MAX_NOTE, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY, MAX_SUBJECT, PER_PAGE,
+                     PRIORITY)
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -20,15 +22,21 @@ ERRORS = {
     "404": _json(_ref("Error"), "No such record"),
     "422": _json(_ref("ValidationError"), "Validation Failed"),
 }
+# writes only: the CSRF check (guards.write_refusal)
+WRITE_ERRORS = {**ERRORS, "403": _json(_ref("Error"), "No Origin of this console, or a body not sent as JSON"),
+                "413": _json(_ref("Error"), "Too large")}
 PAGING = [
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10000}},
-    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}},
+    {"name": "per_page", "in": "query",
+     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": PER_PAGE}},
 ]
-ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+ID = {"name": "id", "in": "path", "required": True, "schema": ID_SCHEMA}
+CUSTOMER_ID = {"name": "customer_id", "in": "query", "schema": ID_SCHEMA}
 
 
 def _q(*names: str) -> list[dict[str, Any]]:
-    return [{"name": n, "in": "query", "schema": {"type": "string", "maxLength": 200}} for n in names]
+    return [{"name": n, "in": "query", "schema": {"type": "string", "maxLength": MAX_QUERY}} for n in names]
 
 
 def _get(summary: str, schema: dict[str, Any], params: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -63,19 +71,19 @@ def document() -> dict[str, Any]:
             "post": {"summary": "Create a case (a phone case for a customer)",
                      "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("NewCase")}}},
                      "responses": {"201": _json(_ref("Case"), "Created"), "400": _json(_ref("Error"), "Bad body"),
-                                   **ERRORS}},
+                                   **WRITE_ERRORS}},
         },
         "/api/v2/cases/search": _get("Search cases", _list("Case"),
-                                     PAGING + _q("q", "subject", "status", "customer_id")),
+                                     [*PAGING, *_q("q", "subject", "status"), CUSTOMER_ID]),
         "/api/v2/cases/{id}": _get("A case", _ref("Case"), [ID]),
         "/api/v2/cases/{id}/notes": {
             **_get("A case's notes", _list("Note"), [ID, *PAGING]),
             "post": {"summary": "Add a note", "parameters": [ID],
                      "requestBody": {"required": True, "content": {"application/json": {"schema": {
                          "type": "object", "required": ["body"],
-                         "properties": {"body": {"type": "string", "minLength": 1, "maxLength": 10000}}}}}},
+                         "properties": {"body": {"type": "string", "minLength": 1, "maxLength": MAX_NOTE}}}}}},
                      "responses": {"201": _json(_ref("Note"), "Created"), "400": _json(_ref("Error"), "Bad body"),
-                                   "413": _json(_ref("Error"), "Too large"), **ERRORS}},
+                                   **WRITE_ERRORS}},
         },
     }
     schemas = {
@@ -98,12 +106,12 @@ def document() -> dict[str, Any]:
         "Note": {"type": "object", "required": ["id", "body", "_links"],
                  "properties": {"id": {"type": "integer"}, "body": {"type": "string"}, "_links": obj}},
         "NewCase": {"type": "object", "required": ["subject", "customer_id"],
-                    "properties": {"subject": {"type": "string", "minLength": 1, "maxLength": 255},
-                                   "customer_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                    "properties": {"subject": {"type": "string", "minLength": 1, "maxLength": MAX_SUBJECT},
+                                   "customer_id": ID_SCHEMA,
                                    "type": {"type": "string", "enum": list(CASE_TYPES)},
                                    "status": {"type": "string", "enum": list(CASE_STATUSES)},
-                                   "priority": {"type": "integer", "minimum": 1, "maximum": 10},
-                                   "description": {"type": "string", "maxLength": 5000}}},
+                                   "priority": {"type": "integer", "minimum": PRIORITY[0], "maximum": PRIORITY[1]},
+                                   "description": {"type": "string", "maxLength": MAX_DESCRIPTION}}},
     }
     return {"openapi": "3.0.3", "info": {"title": "desk-cti-py demo: a Desk API v2 subset", "version": "2.0"},
             "paths": paths, "components": {"schemas": schemas}}

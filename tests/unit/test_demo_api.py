@@ -1,6 +1,7 @@
 """The demo's Desk API v2 subset, with Starlette's test client: every endpoint and error."""
 
 import sqlite3
+from urllib.parse import quote
 
 import pytest
 from starlette.testclient import TestClient
@@ -17,7 +18,8 @@ def db(tmp_path):
 
 @pytest.fixture
 def anon(db):
-    with TestClient(console_app(Origins(8000, 8001), db, secret="test")) as client:
+    # a browser sends its page's Origin on every write; the API refuses writes without it
+    with TestClient(console_app(Origins(8000, 8001), db), headers={"Origin": "http://localhost:8000"}) as client:
         yield client
 
 
@@ -198,7 +200,7 @@ def test_notes_list_and_create(api, db):
 
 
 def test_wrong_method_and_no_cors(api):
-    assert api.delete("/api/v2/cases/1").status_code == 405
+    assert api.delete("/api/v2/cases/1", headers={"Content-Type": "application/json"}).status_code == 405
     r = api.get("/api/v2/cases/1", headers={"Origin": "http://127.0.0.1:8001"})
     assert "access-control-allow-origin" not in r.headers
     pre = api.options("/api/v2/cases", headers={"Origin": "http://127.0.0.1:8001",
@@ -209,3 +211,31 @@ def test_wrong_method_and_no_cors(api):
 def test_logout_ends_the_session(api):
     api.post("/logout")
     assert api.get("/api/v2/users/me").status_code == 401
+
+
+# str.isdigit() is true for all of these, and int() reads some of them (full-width, Arabic-Indic)
+NOT_ASCII = ["¹", "²³", "①", "１", "１２", "١", "٣", "۴", "߁", "१", "𝟙", "1٣", "٣1"]
+ODD = ["+1", "-1", " 1", "1 ", "1_0", "1.0", "0x1", "1e3", "9" * 5000]
+
+
+@pytest.mark.parametrize("raw", NOT_ASCII + ODD)
+def test_ids_are_ascii_digits_or_404(api, raw):
+    for path in ("/api/v2/cases/{}", "/api/v2/users/{}", "/api/v2/customers/{}/cases", "/api/v2/cases/{}/notes"):
+        r = api.get(path.format(quote(raw)))
+        assert r.status_code == 404 and r.json() == {"message": "Resource Not Found"}, (path, raw)
+    r = api.post("/api/v2/cases", json={"subject": "x", "_links": {"customer": {"href": f"/api/v2/customers/{raw}"}}})
+    assert r.status_code == 422 and "customer" in r.json()["errors"]
+
+
+@pytest.mark.parametrize("raw", NOT_ASCII + ODD)
+@pytest.mark.parametrize("url,name", [("/api/v2/cases?page={}", "page"), ("/api/v2/customers?per_page={}", "per_page"),
+                                      ("/api/v2/cases/search?customer_id={}", "customer_id")])
+def test_number_parameters_are_ascii_digits_or_422(api, url, name, raw):
+    r = api.get(url.format(quote(raw)))
+    assert r.status_code == 422, (url, raw)
+    assert r.json()["message"] == "Validation Failed" and list(r.json()["errors"]) == [name]
+
+
+def test_leading_zeros_are_still_numbers(api):
+    assert api.get(f"/api/v2/cases/{'0' * 5000}5").json()["id"] == 5
+    assert api.get(f"/api/v2/cases?per_page=0003&page={'0' * 5000}2").json()["page"] == 2
