@@ -5,7 +5,9 @@
 //
 // It boots the self-hosted Pyodide (data-pyodide, default ../pyodide/ next to
 // this file), installs desk_cti_py from its wheel meanwhile, connects to the console
-// (data-console-origin, default: the embedding page's origin), runs the page's
+// if the embedding page is one of the console origins the page declares
+// (data-console-origins="https://desk.example.com https://*.example.net"; with none,
+// only data-development connects, to any embedding page, under a visible warning), runs the page's
 // Python (<script type="text/python">, inline or src=) in order, then fires
 // ready() listeners: desk_cti_py.ready(fn) from Python, desk.ready(fn) from JS.
 // Boot progress: a visible indicator and document events "desk-cti:progress"
@@ -124,6 +126,21 @@
     }
     document.dispatchEvent(new CustomEvent("desk-cti:error", { detail: { phase: desk.phase, message } }));
     rejectReady(error);
+  }
+
+  // Development mode connects to whichever page embeds the softphone: never silently.
+  function warnDevelopment() {
+    const w = document.createElement("div");
+    w.className = "desk-cti-development";
+    w.setAttribute("role", "alert");
+    w.style.cssText =
+      "position:fixed;inset:auto 0 0 0;z-index:2147483647;padding:4px 8px;font:12px system-ui,sans-serif;" +
+      "background:#fff4ce;color:#5c4400;border-top:1px solid #e0c36b";
+    w.textContent =
+      "Development mode: this softphone connects to any page that embeds it. " +
+      "Declare its consoles (data-console-origins) before you ship it.";
+    document.body.append(w);
+    console.warn("desk-cti: development mode:", w.textContent);
   }
 
   function dedent(code) {
@@ -346,7 +363,16 @@
     };
     try {
       const timeout = cfg.timeout ? Number(cfg.timeout) : undefined;
-      call("connect", cfg.consoleOrigin || null, timeout ? { timeout } : {});
+      const origins = (cfg.consoleOrigins || cfg.consoleOrigin || "").split(/[\s,]+/).filter(Boolean);
+      const development = cfg.development !== undefined && cfg.development !== "false";
+      if (development) domReady().then(warnDevelopment);
+      try {
+        call("connect", origins.join(" "), { development, ...(timeout ? { timeout } : {}) });
+      } catch (e) {
+        // A refused console is said in one line, not as a Python traceback.
+        const last = String(e.message).trim().split("\n").pop();
+        throw new Error(`not connected: ${last.slice(last.indexOf(": ") + 2)}`);
+      }
       await dom;
       advance(3);
       await pagePython(dcp);

@@ -19,6 +19,7 @@ from .config import LOADER, PYODIDE, SITE, Origins
 from .db import Database
 from .guards import AddHeaders
 from .openapi import document as openapi_document
+from .pages import DeclaringStatic
 from .sessions import Sessions
 from .static import CachedStatic
 
@@ -43,7 +44,8 @@ def phone_app(origins: Origins, extra: Sequence[BaseRoute] = ()) -> Starlette:
             Route("/", lambda r: RedirectResponse("/softphone/")),
             Mount("/loader", CachedStatic(directory=LOADER)),
             Mount("/pyodide", CachedStatic(directory=PYODIDE, max_age=DAY, check_dir=False)),
-            Mount("/softphone", CachedStatic(directory=SITE / "softphone", html=True)),
+            Mount("/softphone", DeclaringStatic(directory=SITE / "softphone", html=True,
+                                                console_origins=origins.console)),
         ],
         middleware=[Middleware(AddHeaders, headers=phone_framing(origins))],
     )

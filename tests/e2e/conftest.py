@@ -17,6 +17,8 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from deskdemo.config import LOADER, PYODIDE
+from deskdemo.pages import DeclaringStatic
 from deskdemo.server import Background
 from tools.chromium import CHROMIUM, FLAGS
 
@@ -30,18 +32,28 @@ def db_path(tmp_path_factory):
     return tmp_path_factory.mktemp("demo") / "desk.sqlite3"
 
 
+def test_pages(console_origin=""):
+    """The test pages, declaring the console origin as the demo's softphone page does."""
+    return DeclaringStatic(directory=PAGES, console_origins=console_origin)
+
+
 @pytest.fixture(scope="session")
 def origins(db_path):
     """The demo server on its own SQLite file, plus the test pages on both origins under /test/."""
-    test_pages = [Mount("/test", StaticFiles(directory=PAGES))]
-    with Background(db_path=db_path, extra_console=test_pages, extra_phone=test_pages) as o:
+    pages = test_pages()
+    mounts = [Mount("/test", pages)]
+    with Background(db_path=db_path, extra_console=mounts, extra_phone=mounts) as o:
+        pages.console_origins = o.console  # the port is known once the server is bound
         yield o
 
 
 @pytest.fixture(scope="session")
-def third_origin():
-    """A third site (127.0.0.2) serving the test pages: where hostile frames come from."""
-    with Background.serving(Starlette(routes=[Mount("/test", StaticFiles(directory=PAGES))]), "127.0.0.2") as origin:
+def third_origin(origins):
+    """A third site (127.0.0.2) serving the test pages, the loader and the runtime, with no
+    framing headers: where hostile frames come from (and a softphone copy they may frame)."""
+    app = Starlette(routes=[Mount("/test", test_pages(origins.console)), Mount("/loader", StaticFiles(directory=LOADER)),
+                            Mount("/pyodide", StaticFiles(directory=PYODIDE, check_dir=False))])
+    with Background.serving(app, "127.0.0.2") as origin:
         yield origin
 
 

@@ -26,12 +26,12 @@ def test_the_softphone_is_cross_site(page, origins):
 DETECT = "from desk_cti_py import _browser\nasync def main():\n    return _browser.detect_console_origin()"
 
 
-def test_the_console_origin_is_the_embedding_page_or_the_page_itself_at_top_level(page, origins):
+def test_the_console_origin_is_the_embedding_page_and_none_at_top_level(page, origins):
     page.goto(host_url(origins))
     assert run_py(softphone_frame(page), DETECT) == origins.console
     page.goto(f"{origins.phone}/test/await-python.html")  # opened on its own: no embedding page
     page.wait_for_function("window.desk && desk.phase === 'ready'", timeout=BOOT_MS)
-    assert run_py(page.main_frame, DETECT) == origins.phone
+    assert run_py(page.main_frame, DETECT) is None
 
 
 def test_boot_shows_every_phase_in_order_then_ready_listeners_fire_once(page, origins):

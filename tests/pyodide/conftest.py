@@ -94,6 +94,7 @@ def softphone(request, runtime, web_server_main, playwright_browsers):
             runner.save_state()
             runner.restore_state()
             runner.console = page
+            runner.console_origin = f"http://localhost:{port}"
             yield runner
         finally:
             runner.driver = page

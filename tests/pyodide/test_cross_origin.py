@@ -1,6 +1,7 @@
 """Every seed method, from Pyodide under pytest-pyodide in a softphone iframe (127.0.0.1),
 against the real console module in the console page (localhost): callback and await
-styles, success, and each seed rule broken with nothing posted."""
+styles, success, and each seed rule broken with nothing posted. Each softphone declares
+the console's origin (``softphone.console_origin``) when it connects."""
 
 from pytest_pyodide import run_in_pyodide
 
@@ -10,7 +11,7 @@ def requests_posted(softphone):
 
 
 def test_every_method_succeeds_in_both_styles(softphone):
-    results = every_method(softphone)
+    results = every_method(softphone, softphone.console_origin)
     assert results == "ok"
     console = softphone.console
     assert console.evaluate("document.getElementById('sp').style.height") == "250px"
@@ -24,13 +25,13 @@ def test_every_method_succeeds_in_both_styles(softphone):
 
 
 @run_in_pyodide(packages=["desk-cti-py"])
-async def every_method(selenium):
+async def every_method(selenium, console):
     import asyncio
 
     import desk_cti_py as d
     from desk_cti_py import cti, interaction
 
-    client = d.connect()
+    client = d.connect(console)
     from js import location
 
     assert location.origin.startswith("http://127.0.0.1:")
@@ -71,18 +72,18 @@ async def every_method(selenium):
 
 
 def test_every_seed_rule_broken_fails_in_both_styles_and_posts_nothing(softphone):
-    assert every_rule_broken(softphone) == "ok"
+    assert every_rule_broken(softphone, softphone.console_origin) == "ok"
     assert requests_posted(softphone) == []
 
 
 @run_in_pyodide(packages=["desk-cti-py"])
-async def every_rule_broken(selenium):
+async def every_rule_broken(selenium, console):
     import asyncio
 
     import desk_cti_py as d
     from desk_cti_py import cti, interaction
 
-    d.connect()
+    d.connect(console)
     cases = [
         (cti.setSoftphoneHeight, (-1,), False, "height must be equal or greater than 0"),
         (cti.setSoftphoneHeight, ("1",), False, "height must be a number"),
@@ -121,17 +122,17 @@ async def every_rule_broken(selenium):
 
 def test_console_errors_reach_both_styles(softphone):
     softphone.console.evaluate("host.page = null")
-    assert console_errors(softphone) == "ok"
+    assert console_errors(softphone, softphone.console_origin) == "ok"
 
 
 @run_in_pyodide(packages=["desk-cti-py"])
-async def console_errors(selenium):
+async def console_errors(selenium, console):
     import asyncio
 
     import desk_cti_py as d
     from desk_cti_py import interaction
 
-    d.connect()
+    d.connect(console)
     for fn, args, cls, failed, why in [
         (interaction.screenPop, ("999", "object=case"), d.NotFound, False, "case 999 does not exist"),
         (interaction.getPageInfo, (), d.NotSupportedOnPage, None, "only on case, customer and company pages"),
@@ -155,7 +156,7 @@ async def console_errors(selenium):
 
 
 def test_events_reach_python_listeners_across_origins(softphone):
-    assert listen(softphone) == "listening"
+    assert listen(softphone, softphone.console_origin) == "listening"
     console = softphone.console
     assert console.evaluate("cti.emitClickToDial({number: '555', objectId: '7', object: 'customer'})") is True
     console.evaluate("cti.emitFocus({url: 'u', objectId: '42', object: 'case', objectName: 'Phone will not ring'})")
@@ -163,13 +164,13 @@ def test_events_reach_python_listeners_across_origins(softphone):
 
 
 @run_in_pyodide(packages=["desk-cti-py"])
-async def listen(selenium):
+async def listen(selenium, console):
     import __main__
 
     import desk_cti_py as d
     from desk_cti_py import cti, interaction
 
-    d.connect()
+    d.connect(console)
     __main__.heard = []
     cti.onClickToDial(lambda r: __main__.heard.append(["dial", r.result.number, r.result.objectId]))
     interaction.onFocus(lambda r: __main__.heard.append(["focus", r.result.objectId, r.result.objectName]))
@@ -191,11 +192,11 @@ async def heard(selenium):
 
 
 def test_a_reply_resumes_its_task_inside_the_message_event(softphone):
-    assert resume_order(softphone) == "ok"
+    assert resume_order(softphone, softphone.console_origin) == "ok"
 
 
 @run_in_pyodide(packages=["desk-cti-py"])
-async def resume_order(selenium):
+async def resume_order(selenium, console):
     import asyncio
 
     import desk_cti_py as d
@@ -204,7 +205,7 @@ async def resume_order(selenium):
     from pyodide.code import run_js
     from pyodide.ffi import can_run_sync
 
-    d.connect()
+    d.connect(console)
     await interaction.isVisible()
     # A listener added after the library's sees each reply's event once the library is done with it.
     seen = run_js("""(() => { const seen = [];
@@ -234,19 +235,19 @@ async def resume_order(selenium):
 
 
 def test_calls_in_flight_are_answered_in_batches_in_order(softphone):
-    assert burst(softphone) == "ok"
+    assert burst(softphone, softphone.console_origin) == "ok"
     # the console answered all 300 in the order they were made
     assert softphone.console.evaluate("document.getElementById('sp').style.height") == "399px"
 
 
 @run_in_pyodide(packages=["desk-cti-py"])
-async def burst(selenium):
+async def burst(selenium, console):
     import asyncio
 
     import desk_cti_py as d
     from desk_cti_py import cti, interaction
 
-    d.connect()
+    d.connect(console)
     await interaction.isVisible()
     stats = d._transport["transport"].stats
     batches = stats.batches
@@ -261,17 +262,17 @@ async def burst(selenium):
 
 
 def test_a_batch_gathered_when_the_transport_detaches_is_dropped(softphone):
-    assert detach_mid_batch(softphone) == "ok"
+    assert detach_mid_batch(softphone, softphone.console_origin) == "ok"
 
 
 @run_in_pyodide(packages=["desk-cti-py"])
-async def detach_mid_batch(selenium):
+async def detach_mid_batch(selenium, console):
     import asyncio
 
     import desk_cti_py as d
     from pyodide.code import run_js
 
-    d.connect()
+    d.connect(console)
     await d.interaction.isVisible()
     transport = d._transport["transport"]
     transport.set_batching(True)
