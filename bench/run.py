@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 from starlette.routing import Mount  # noqa: E402
-from starlette.staticfiles import StaticFiles  # noqa: E402
 
+from deskdemo.pages import DeclaringStatic  # noqa: E402
 from deskdemo.server import Background  # noqa: E402
 from tools.chromium import CHROMIUM, FLAGS  # noqa: E402
 
@@ -280,6 +280,38 @@ json.dumps(await run(%d))
 LIVE = "() => { desk.pyodide.runPython('import gc; gc.collect()'); return desk.pyodide._module.hiwire.num_keys(); }"
 
 
+DECODE = """
+import json, time
+from desk_cti_py import protocol as p
+SIZE = 999_000
+# The worst input known: deep unclosed brackets, then a run of escaped quotes in an unclosed string
+# (the pattern the old decoder re-scanned from every quote).
+hostile = ("[" * 40 + '"' + '\\\\"' * SIZE)[:SIZE]
+unit = {"s": 'x\\\\"[{' * 8, "n": [1, [2, [3]]]}
+valid = p.encode(p.envelope("response", "c-1", re="s-1", ok=True,
+                            result=[unit] * (SIZE // (len(p.encode(unit)) + 1) - 2)))  # valid JSON, about SIZE
+def best(text, n=5):
+    out = []
+    for _ in range(n):
+        t = time.perf_counter()
+        try:
+            p.decode(text)
+        except p.ProtocolError:
+            pass
+        out.append((time.perf_counter() - t) * 1000)
+    return min(out)
+json.dumps({"chars": len(hostile), "hostile_ms": best(hostile), "valid_chars": len(valid), "valid_ms": best(valid)})
+"""
+
+
+def decode_cost(frame) -> dict:
+    """The softphone's decoder in Pyodide: the worst input known against a valid message of about
+    the same size (near the protocol's 1,000,000-character limit)."""
+    r = py(frame, DECODE)
+    r["ratio"] = round(r["hostile_ms"] / r["valid_ms"], 2)
+    return {k: round(v, 2) if isinstance(v, float) else v for k, v in r.items()}
+
+
 def memory(page, frame) -> dict:
     before, heap_before = frame.evaluate(LIVE), frame.evaluate("desk.pyodide._module.HEAP8.length")
     py(frame, MEMORY_CALLS % CALLS)
@@ -294,11 +326,13 @@ def memory(page, frame) -> dict:
 
 def main() -> None:
     wheel = next((ROOT / "build" / "pyodide").glob("desk_cti_py-*.whl"))
-    pages = [Mount("/bench", StaticFiles(directory=ROOT / "bench" / "pages"))]
+    static = DeclaringStatic(directory=ROOT / "bench" / "pages", console_origins="")
+    pages = [Mount("/bench", static)]
     results: dict = {"machine": {"runs": RUNS, "date": time.strftime("%Y-%m-%d")}}
     with tempfile.TemporaryDirectory() as tmp, \
             Background(db_path=Path(tmp) / "desk.sqlite3", extra_console=pages, extra_phone=pages) as origins, \
             sync_playwright() as p:
+        static.console_origins = origins.console  # the bench's softphone pages declare the console
         results["boot"], requests = boot(p, origins.phone)
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         results["machine"]["browser"] = browser.version
@@ -311,6 +345,7 @@ def main() -> None:
         results["roundtrip"]["without_eager_resume"] = roundtrip(frame, eager=False)
         results["throughput"] = throughput(frame)
         results["memory"] = memory(page, frame)
+        results["decode"] = decode_cost(frame)
         context.close()
         browser.close()
     results["machine"]["crashed_boots"] = CRASHED
@@ -351,6 +386,14 @@ def table(r: dict) -> None:
         ("boot requests / bytes (cold)", f"{by['boot_requests']} / {by['boot_bytes']} B",
          ", ".join(by["boot_runtime_files"]), "", "runtime + wheel only"),
     ]
+    if "decode" in r:
+        d = r["decode"]
+        rows.append((f"decode, worst input known ({d['chars']} chars, Pyodide)", f"{d['hostile_ms']:.1f} ms",
+                     f"valid message {d['valid_ms']:.1f} ms", f"x{d['ratio']}", "linear"))
+    for key, label in (("signin_flood", "signed-in API call under a sign-in flood"),):
+        if key in r.get("server", {}):
+            f = r["server"][key]
+            rows.append((label, f"{f['flood_ms']:.1f} ms", f"idle {f['idle_ms']:.1f} ms", f"x{f['ratio']}", "close to idle"))
     widths = [max(len(str(row[i])) for row in rows) for i in range(5)]
     print("\n".join("  ".join(str(c).ljust(w) for c, w in zip(row, widths)) for row in rows))
 
