@@ -22,7 +22,7 @@ test: setup dist
 
 test-unit:
 	$(VENV)/bin/ruff check --quiet --select F,E9,B --ignore B008,B905 desk_cti_py site tests tools bench
-	$(VENV)/bin/mypy --no-error-summary desk_cti_py
+	$(VENV)/bin/mypy --strict --no-error-summary desk_cti_py tests/typing/check_types.py
 	$(PYTEST) -q tests/unit
 
 test-pyodide:

@@ -13,13 +13,15 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from . import models as m
 from . import protocol as p
 from .client import Client, Subscription, _loop, safe_call
 
-Callback = Callable[[m.Response], Any] | None
+R = TypeVar("R")
+#: a callback of the seed's style: gets a Response whose result is the call's result type
+Callback = Callable[[m.Response[R]], Any] | None
 
 _state: dict[str, Client | None] = {"client": None}
 
@@ -47,7 +49,8 @@ def _bool(value: Any) -> bool:
     return value
 
 
-def _deliver(callback: Callable[[m.Response], Any], spec: p.Method, fut: asyncio.Future[Any]) -> None:
+def _deliver(callback: Callable[[m.Response[R]], Any], spec: p.Method, fut: asyncio.Future[R]) -> None:
+    response: m.Response[R]
     if fut.cancelled():
         response = m.Response(spec.failed_result, "the call was cancelled", p.CONNECTION_LOST)
     elif (exc := fut.exception()) is not None:
@@ -66,10 +69,10 @@ class _Api:
         self,
         method: str,
         args: Mapping[str, Any],
-        callback: Callback,
+        callback: Callback[R],
         timeout: float | None,
-        parse: Callable[[Any], Any] = _bool,
-    ) -> asyncio.Future[Any]:
+        parse: Callable[[Any], R],
+    ) -> asyncio.Future[R]:
         spec = p.METHODS[method]
         try:
             if callback is not None and not callable(callback):
@@ -94,13 +97,13 @@ class _Api:
     @staticmethod
     def _fail(method: str, error: m.CtiError, callback: Any) -> asyncio.Future[Any]:
         """A call that fails before anything is posted: the same two styles."""
-        fut = _loop().create_future()
+        fut: asyncio.Future[Any] = _loop().create_future()
         fut.set_exception(error)
         if callable(callback):
             fut.add_done_callback(lambda f: _deliver(callback, p.METHODS[method], f))
         return fut
 
-    def _listen(self, event: str, listener: Any) -> Subscription:
+    def _listen(self, event: str, listener: Callable[[m.Response[Any]], Any]) -> Subscription:
         if not callable(listener):
             raise m.BadArguments(f"{event}: listener must be a function")
         return self._get().on(event, listener)
@@ -109,29 +112,29 @@ class _Api:
 class Cti(_Api):
     """``desk.interaction.cti``: the softphone's own methods."""
 
-    def setSoftphoneHeight(self, height: float, callback: Callback = None, *, timeout: float | None = None):  # noqa: N802
+    def setSoftphoneHeight(self, height: float, callback: Callback[bool] = None, *, timeout: float | None = None) -> asyncio.Future[bool]:  # noqa: N802
         """Set the softphone height in pixels; ``height`` is a number >= 0.
 
         Result: ``True`` if the height was set, ``False`` if not.
         """
-        return self._request("setSoftphoneHeight", {"height": height}, callback, timeout)
+        return self._request("setSoftphoneHeight", {"height": height}, callback, timeout, _bool)
 
-    def setSoftphoneWidth(self, width: float, callback: Callback = None, *, timeout: float | None = None):  # noqa: N802
+    def setSoftphoneWidth(self, width: float, callback: Callback[bool] = None, *, timeout: float | None = None) -> asyncio.Future[bool]:  # noqa: N802
         """Set the softphone width in pixels for the console; ``width`` is a number >= 0.
 
         Result: ``True`` if the width was set, ``False`` if not.
         """
-        return self._request("setSoftphoneWidth", {"width": width}, callback, timeout)
+        return self._request("setSoftphoneWidth", {"width": width}, callback, timeout, _bool)
 
-    def enableClickToDial(self, callback: Callback = None, *, timeout: float | None = None):  # noqa: N802
+    def enableClickToDial(self, callback: Callback[bool] = None, *, timeout: float | None = None) -> asyncio.Future[bool]:  # noqa: N802
         """Enable click-to-dial. Result: ``True`` if click-to-dial was enabled."""
-        return self._request("enableClickToDial", {}, callback, timeout)
+        return self._request("enableClickToDial", {}, callback, timeout, _bool)
 
-    def disableClickToDial(self, callback: Callback = None, *, timeout: float | None = None):  # noqa: N802
+    def disableClickToDial(self, callback: Callback[bool] = None, *, timeout: float | None = None) -> asyncio.Future[bool]:  # noqa: N802
         """Disable click-to-dial. Result: ``True`` if click-to-dial was disabled."""
-        return self._request("disableClickToDial", {}, callback, timeout)
+        return self._request("disableClickToDial", {}, callback, timeout, _bool)
 
-    def onClickToDial(self, listener: Callable[[m.Response], Any]) -> Subscription:  # noqa: N802
+    def onClickToDial(self, listener: Callable[[m.Response[m.ClickToDial]], Any]) -> Subscription:  # noqa: N802
         """Call ``listener`` when the agent clicks a telephone number (while click-to-dial is enabled).
 
         The listener gets a Response whose ``result`` is a
@@ -155,16 +158,16 @@ class Interaction(_Api):
         super().__init__(get)
         self.cti = Cti(get)
 
-    def screenPop(self, id: str, queryParams: str | Mapping[str, str], callback: Callback = None, *, timeout: float | None = None):  # noqa: N802,N803,A002
+    def screenPop(self, id: str, queryParams: str | Mapping[str, str], callback: Callback[bool] = None, *, timeout: float | None = None) -> asyncio.Future[bool]:  # noqa: N802,N803,A002
         """Route the console to one record by ``id``.
 
         ``queryParams`` must carry the object type: ``"object=case"``,
         ``"object=customer"`` or ``"object=company"``. Result: ``True`` if the
         screen pop succeeded; otherwise an error (``NotFound`` for an unknown id).
         """
-        return self._request("screenPop", {"id": id, "queryParams": queryParams}, callback, timeout)
+        return self._request("screenPop", {"id": id, "queryParams": queryParams}, callback, timeout, _bool)
 
-    def searchAndScreenPop(self, searchString: str, queryParams: str | Mapping[str, str], callback: Callback = None, *, timeout: float | None = None):  # noqa: N802,N803
+    def searchAndScreenPop(self, searchString: str, queryParams: str | Mapping[str, str], callback: Callback[bool] = None, *, timeout: float | None = None) -> asyncio.Future[bool]:  # noqa: N802,N803
         """Search for ``searchString`` among the object type in ``queryParams``.
 
         customer with an exact match: a phone case is created for that customer
@@ -172,10 +175,10 @@ class Interaction(_Api):
         companies are listed. Result: ``True`` if it succeeded.
         """
         return self._request(
-            "searchAndScreenPop", {"searchString": searchString, "queryParams": queryParams}, callback, timeout
+            "searchAndScreenPop", {"searchString": searchString, "queryParams": queryParams}, callback, timeout, _bool
         )
 
-    def getPageInfo(self, callback: Callback = None, *, timeout: float | None = None):  # noqa: N802
+    def getPageInfo(self, callback: Callback[m.PageInfo] = None, *, timeout: float | None = None) -> asyncio.Future[m.PageInfo]:  # noqa: N802
         """The record in view as a :class:`~desk_cti_py.models.PageInfo` ``{url, objectId, object, objectName}``.
 
         Only case, customer and company pages are supported; on any other page
@@ -184,7 +187,7 @@ class Interaction(_Api):
         """
         return self._request("getPageInfo", {}, callback, timeout, m.PageInfo.from_wire)
 
-    def onFocus(self, listener: Callable[[m.Response], Any]) -> Subscription:  # noqa: N802
+    def onFocus(self, listener: Callable[[m.Response[m.PageInfo]], Any]) -> Subscription:  # noqa: N802
         """Call ``listener`` whenever a case, customer or company comes into focus.
 
         The listener gets a Response whose ``result`` is a PageInfo. Returns a
@@ -192,19 +195,20 @@ class Interaction(_Api):
         """
         return self._listen(p.EVENT_FOCUS, listener)
 
-    def setVisible(self, value: bool, callback: Callback = None, *, timeout: float | None = None):  # noqa: N802
+    def setVisible(self, value: bool, callback: Callback[bool] = None, *, timeout: float | None = None) -> asyncio.Future[bool]:  # noqa: N802
         """Show (``True``) or hide (``False``) the softphone. Result: ``True`` if it succeeded."""
-        return self._request("setVisible", {"value": value}, callback, timeout)
+        return self._request("setVisible", {"value": value}, callback, timeout, _bool)
 
-    def isVisible(self, callback: Callback = None, *, timeout: float | None = None):  # noqa: N802
+    def isVisible(self, callback: Callback[bool] = None, *, timeout: float | None = None) -> asyncio.Future[bool]:  # noqa: N802
         """Result: ``True`` if the softphone is visible, ``False`` if it is hidden."""
-        return self._request("isVisible", {}, callback, timeout)
+        return self._request("isVisible", {}, callback, timeout, _bool)
 
-    def getUserInfo(self, callback: Callback = None, *, timeout: float | None = None):  # noqa: N802
+    def getUserInfo(self, callback: Callback[m.UserInfo] = None, *, timeout: float | None = None) -> asyncio.Future[m.UserInfo]:  # noqa: N802
         """The signed-in agent as a :class:`~desk_cti_py.models.UserInfo` (the seed's ten fields)."""
         return self._request("getUserInfo", {}, callback, timeout, m.UserInfo.from_wire)
 
-    def ajax(self, url: str, config: Mapping[str, Any] | None = None, *, timeout: float | None = None):
+    def ajax(self, url: str, config: Mapping[str, Any] | None = None, *,
+             timeout: float | None = None) -> asyncio.Future[m.AjaxResult]:
         """Call the Desk API through the console, with the agent's session.
 
         ``config`` (all optional): ``method`` (GET, POST, PUT, PATCH, DELETE),

@@ -14,7 +14,7 @@ import logging
 import math
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from . import models as m
 from . import protocol as p
@@ -22,6 +22,7 @@ from ._resume import run_resuming
 
 log = logging.getLogger("desk_cti_py")
 
+R = TypeVar("R")
 Post = Callable[[str, str], None]
 Parse = Callable[[Any], Any]
 
@@ -346,6 +347,7 @@ class Client:
             return
         model = m.ClickToDial if name == p.EVENT_CLICK_TO_DIAL else m.PageInfo
         err = msg.get("error")
+        response: m.Response[Any]
         if isinstance(err, dict) and isinstance(err.get("message"), str):
             response = m.Response(None, err["message"], str(err.get("code") or p.CONSOLE_ERROR))
         else:
@@ -356,12 +358,12 @@ class Client:
                 return
         self.emit(name, response)
 
-    def emit(self, name: str, response: m.Response) -> None:
+    def emit(self, name: str, response: m.Response[Any]) -> None:
         """Call every listener of ``name``; one that raises does not stop the others."""
         for sub in list(self.listeners[name]):
             safe_call(sub.listener, response, what=f"{name} listener")
 
-    def on(self, name: str, listener: Callable[[m.Response], Any]) -> Subscription:
+    def on(self, name: str, listener: Callable[[m.Response[Any]], Any]) -> Subscription:
         if not isinstance(name, str) or name not in self.listeners:
             raise m.BadArguments(f"unknown event {name!r}")
         if not callable(listener):
@@ -375,12 +377,12 @@ class Client:
         method: str,
         params: dict[str, Any],
         *,
-        parse: Parse,
+        parse: Callable[[Any], R],
         timeout: float | None = None,
-    ) -> asyncio.Future[Any]:
+    ) -> asyncio.Future[R]:
         """Post a checked request; the future resolves to the parsed result or a CtiError."""
         loop = _loop()
-        future: asyncio.Future[Any] = loop.create_future()
+        future: asyncio.Future[R] = loop.create_future()
         if timeout is None:
             timeout = self.timeout
         if self.state == "refused" and self.refusal is not None:

@@ -2,13 +2,15 @@
 
 Every record has snake_case attributes and also answers to the seed's own keys
 (``objectId``, ``objectName``, ``statusText``...) as attributes and items, so
-code ported from Desk's JavaScript docs runs unchanged. Pure Python, no ``js``.
+code ported from Desk's JavaScript docs runs unchanged. Every attribute is
+declared, so a type checker catches a misspelt one. As a mapping a record holds
+the seed's keys only (``keys()``, ``in`` and ``[]`` agree). Pure Python, no ``js``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar, dataclass_transform
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, ClassVar, Generic, Self, TypeVar, dataclass_transform
 
 from . import protocol as p
 
@@ -16,6 +18,10 @@ from . import protocol as p
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(w[:1].upper() + w[1:] for w in rest)
+
+
+def _field_reader(name: str) -> Callable[[Any], Any]:
+    return lambda record: record.__dict__[name]
 
 
 @dataclass_transform(frozen_default=True, eq_default=False)
@@ -34,7 +40,7 @@ class _Record(Mapping[str, Any]):
     _required: ClassVar[tuple[str, ...]] = ()
     #: the type(s) a field's wire value must have; ``str`` when not listed
     _kinds: ClassVar[dict[str, Any]] = {}
-    #: set per subclass: field names in order; (field, wire key, kind); any key -> field
+    #: set per subclass: field names in order; (field, wire key, kind); wire key -> field
     _fields: ClassVar[tuple[str, ...]] = ()
     _wire: ClassVar[tuple[tuple[str, str, Any], ...]] = ()
     _lookup: ClassVar[dict[str, str]] = {}
@@ -49,7 +55,10 @@ class _Record(Mapping[str, Any]):
             if name in cls.__dict__:
                 delattr(cls, name)
         cls._wire = tuple((name, cls._key(name), cls._kinds.get(name, str)) for name in cls._fields)
-        cls._lookup = {key: name for name, wire, _ in cls._wire for key in (name, wire)}
+        cls._lookup = {wire: name for name, wire, _ in cls._wire}
+        for name, wire, _ in cls._wire:  # a subclass's own camelCase keys read as attributes too
+            if wire != name and not hasattr(cls, wire):
+                setattr(cls, wire, property(_field_reader(name)))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         names = self._fields
@@ -75,7 +84,7 @@ class _Record(Mapping[str, Any]):
         return cls._keys.get(field_name, _camel(field_name))
 
     @classmethod
-    def from_wire(cls, data: Any) -> Any:
+    def from_wire(cls, data: Any) -> Self:
         """Build from the console's JSON object; raise ProtocolError when a field is off."""
         if not isinstance(data, Mapping):
             raise p.ProtocolError(f"{cls.__name__} must be an object")
@@ -99,15 +108,8 @@ class _Record(Mapping[str, Any]):
         values = self.__dict__
         return {key: values[name] for name, key, _ in self._wire}
 
-    def __getattr__(self, name: str) -> Any:
-        # only reached for names that are not fields: the seed's camelCase keys
-        field_name = type(self)._lookup.get(name)
-        if field_name is None or field_name == name:
-            raise AttributeError(name)
-        return self.__dict__[field_name]
-
     def __getitem__(self, key: str) -> Any:
-        field_name = type(self)._lookup.get(key)
+        field_name = type(self)._lookup.get(key) if isinstance(key, str) else None
         if field_name is None:
             raise KeyError(key)
         return self.__dict__[field_name]
@@ -151,6 +153,14 @@ class PageInfo(_Record):
     #: name for a customer or company, subject for a case
     object_name: str | None = None
 
+    @property
+    def objectId(self) -> str | None:  # noqa: N802
+        return self.object_id
+
+    @property
+    def objectName(self) -> str | None:  # noqa: N802
+        return self.object_name
+
 
 class ClickToDial(_Record):
     """A clicked telephone number: ``onClickToDial``."""
@@ -160,6 +170,10 @@ class ClickToDial(_Record):
     number: str | None = None
     object_id: str | None = None
     object: str | None = None
+
+    @property
+    def objectId(self) -> str | None:  # noqa: N802
+        return self.object_id
 
 
 class UserInfo(_Record):
@@ -178,6 +192,34 @@ class UserInfo(_Record):
     locale: str | None = None
     site_url: str | None = None
 
+    @property
+    def userId(self) -> str | int | None:  # noqa: N802
+        return self.user_id
+
+    @property
+    def userName(self) -> str | None:  # noqa: N802
+        return self.user_name
+
+    @property
+    def fullName(self) -> str | None:  # noqa: N802
+        return self.full_name
+
+    @property
+    def profilePhotoUrl(self) -> str | None:  # noqa: N802
+        return self.profile_photo_url
+
+    @property
+    def profileThumbnailUrl(self) -> str | None:  # noqa: N802
+        return self.profile_thumbnail_url
+
+    @property
+    def userType(self) -> str | None:  # noqa: N802
+        return self.user_type
+
+    @property
+    def siteUrl(self) -> str | None:  # noqa: N802
+        return self.site_url
+
 
 class AjaxResult(_Record):
     """An ``ajax`` answer: ``data`` (the body), ``status``, ``statusText``."""
@@ -189,6 +231,10 @@ class AjaxResult(_Record):
     status: int | None = None
     status_text: str | None = None
 
+    @property
+    def statusText(self) -> str | None:  # noqa: N802
+        return self.status_text
+
 
 class AjaxErrorInfo(_Record):
     """The seed's ``ajax`` error object: ``message``, ``status``, ``statusText``."""
@@ -199,18 +245,29 @@ class AjaxErrorInfo(_Record):
     status: int | None = None
     status_text: str | None = None
 
+    @property
+    def statusText(self) -> str | None:  # noqa: N802
+        return self.status_text
 
-class Response(Mapping[str, Any]):
-    """What a callback receives, in the seed's shape.
 
-    ``result`` always; ``error`` only on failure (as the key; the attribute
-    reads None on success, like JavaScript's undefined). ``code`` is this
-    library's stable error code, or None on success.
+T = TypeVar("T")
+
+
+class Response(Mapping[str, Any], Generic[T]):
+    """What a callback receives, in the seed's shape: ``Response[PageInfo]`` and so on.
+
+    ``result`` always (None on failure, or the seed's failed result such as ``False``);
+    ``error`` only on failure (as the key; the attribute reads None on success, like
+    JavaScript's undefined). ``code`` is this library's stable error code, or None on success.
     """
 
     __slots__ = ("result", "error", "code")
 
-    def __init__(self, result: Any, error: Any = None, code: str | None = None) -> None:
+    result: T | None
+    error: Any
+    code: str | None
+
+    def __init__(self, result: T | None, error: Any = None, code: str | None = None) -> None:
         self.result = result
         self.error = error
         self.code = code

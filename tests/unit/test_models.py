@@ -10,7 +10,7 @@ WIRE_PAGE = {"url": "http://c/agent/case/42", "objectId": "42", "object": "case"
 
 def test_page_info_reads_both_ways():
     info = m.PageInfo.from_wire(WIRE_PAGE)
-    assert info.object_id == info.objectId == info["objectId"] == info["object_id"] == "42"
+    assert info.object_id == info.objectId == info["objectId"] == "42"
     assert info.object_name == info.objectName == "Broken phone"
     assert info.to_dict() == WIRE_PAGE
     assert dict(info) == WIRE_PAGE
@@ -21,6 +21,19 @@ def test_page_info_reads_both_ways():
         info.subject  # noqa: B018
     with pytest.raises(KeyError):
         info["subject"]
+
+
+@pytest.mark.parametrize("record", [m.PageInfo.from_wire(WIRE_PAGE), m.UserInfo(user_id="1"),
+                                    m.AjaxResult({"a": 1}, 200, "OK"), m.ClickToDial("555", "7", "case")])
+def test_a_records_mapping_view_is_the_seeds_keys_and_in_agrees_with_keys(record):
+    for key in [*record.keys(), "object_id", "user_id", "status_text", "nope", 42, None]:
+        in_keys = key in list(record.keys())
+        assert (key in record) is in_keys, key
+        if not in_keys:
+            with pytest.raises(KeyError):
+                record[key]
+    # every seed key is also an attribute
+    assert all(getattr(record, key) == record[key] for key in record)
 
 
 def test_user_info_has_the_seeds_ten_fields():
