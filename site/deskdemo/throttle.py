@@ -34,5 +34,11 @@ class Throttle:
             times.popleft()
         self.failures[key] = times
 
+    def forgive(self, key: str) -> None:
+        """Takes back the last fail() (an attempt counted before its outcome, that succeeded)."""
+        times = self.failures.get(key)
+        if times:
+            times.pop()
+
     def clear(self, key: str) -> None:
         self.failures.pop(key, None)

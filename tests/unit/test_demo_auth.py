@@ -147,7 +147,12 @@ def test_the_password_compare_takes_constant_time(monkeypatch):
     assert len(calls) == 2
 
 
-def test_wrong_passwords_for_one_account_are_throttled(anon):
+@pytest.fixture
+def no_tarpit(monkeypatch):
+    monkeypatch.setattr(auth, "TARPIT", 0, raising=False)
+
+
+def test_wrong_passwords_for_one_account_are_throttled(anon, no_tarpit):
     for _ in range(auth.ACCOUNT_LIMIT):
         assert anon.post("/login", data={**ALEX, "password": "nope"}).status_code == 401
     r = anon.post("/login", data=ALEX)  # even the right password waits now
@@ -157,7 +162,7 @@ def test_wrong_passwords_for_one_account_are_throttled(anon):
     assert other.status_code == 303  # another account is not held up
 
 
-def test_wrong_passwords_from_one_client_are_throttled(anon, monkeypatch):
+def test_wrong_passwords_from_one_client_are_throttled(anon, no_tarpit, monkeypatch):
     hashed = []
     real = auth.check_password
     monkeypatch.setattr(auth, "check_password", lambda p, s: hashed.append(1) or real(p, s))
@@ -167,6 +172,41 @@ def test_wrong_passwords_from_one_client_are_throttled(anon, monkeypatch):
     r = anon.post("/login", data=ALEX)
     assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
     assert len(hashed) == auth.CLIENT_LIMIT  # a throttled attempt costs no hash
+
+
+def post_login(opener, origins, password, email=ALEX["email"]):
+    data = urllib.parse.urlencode({"email": email, "password": password}).encode()
+    req = urllib.request.Request(f"{origins.console}/login", data=data, headers={"Origin": origins.console})
+    try:
+        return opener.open(req, timeout=60).status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def test_attempts_at_once_cannot_slip_past_the_throttle(tmp_path, monkeypatch, no_tarpit):
+    # 64 at once: each must be counted before its hash, or all pass the check while none has failed yet
+    n, hashed, statuses, release = 64, [], [], threading.Event()
+
+    def held_check(password, stored):
+        hashed.append(1)
+        if not release.wait(10):  # held until the others were answered (at most once 10 s)
+            release.set()
+        return False
+
+    def attempt(i):
+        statuses.append(post_login(urllib.request.build_opener(), origins, "x", f"a{i}@example.com"))
+        if statuses.count(429) == n - auth.CLIENT_LIMIT:
+            release.set()
+
+    monkeypatch.setattr(auth, "check_password", held_check)
+    with Background(db_path=tmp_path / "desk.sqlite3") as origins:
+        threads = [threading.Thread(target=attempt, args=(i,)) for i in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    assert len(hashed) == auth.CLIENT_LIMIT
+    assert sorted(statuses) == [401] * auth.CLIENT_LIMIT + [429] * (n - auth.CLIENT_LIMIT)
 
 
 def test_the_password_hash_does_not_block_the_server(tmp_path, monkeypatch):
@@ -181,18 +221,9 @@ def test_the_password_hash_does_not_block_the_server(tmp_path, monkeypatch):
 
     with Background(db_path=tmp_path / "desk.sqlite3") as origins:
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
-
-        def post_login(password):
-            data = urllib.parse.urlencode({**ALEX, "password": password}).encode()
-            req = urllib.request.Request(f"{origins.console}/login", data=data, headers={"Origin": origins.console})
-            try:
-                return opener.open(req, timeout=60).status
-            except urllib.error.HTTPError as e:
-                return e.code
-
-        assert post_login("demo") == 200  # followed the redirect to the console page
+        assert post_login(opener, origins, "demo") == 200  # followed the redirect to the console page
         monkeypatch.setattr(auth, "check_password", slow_check)
-        flood = threading.Thread(target=post_login, args=("wrong",))
+        flood = threading.Thread(target=post_login, args=(opener, origins, "wrong"))
         flood.start()
         assert entered.wait(20)
         me = opener.open(f"{origins.console}/api/v2/users/me", timeout=60)
