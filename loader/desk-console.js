@@ -12,6 +12,13 @@
 // Incoming messages are filtered by source (the softphone frame's window), then
 // shape, then origin (allowed at the handshake, pinned after it). Every request
 // is validated before it reaches a handler; bad input never throws.
+//
+// Handlers get (params, ctx): ctx.signal aborts when the console gives the
+// request up (the caller's deadline, the console's own limit, a lost softphone);
+// pass it on to fetch. What a softphone can make the console do is bounded:
+// requests in progress (maxInFlight, beyond it `busy`), time (`timeout`), and
+// message size (`too_large`). A softphone that goes quiet is pinged; one that
+// does not answer is shown as disconnected (docs/protocol.md, "ping").
 
 export const NAMESPACE = "desk-cti";
 export const VERSION = 1;
@@ -28,7 +35,18 @@ export const ErrorCode = Object.freeze({
   NOT_CONNECTED: "not_connected",
   ORIGIN_NOT_ALLOWED: "origin_not_allowed",
   HTTP_ERROR: "http_error",
+  BUSY: "busy",
+  TOO_LARGE: "too_large",
 });
+
+// DeskConsole's options; tests shorten the intervals.
+export const DEFAULTS = Object.freeze({
+  maxInFlight: 32, // requests from the softphone in progress at once; more are answered busy
+  requestTimeoutMs: 15000, // the console's own limit on a request's work
+  pingAfterMs: 15000, // nothing heard for this long: ask whether the softphone is still there
+  pongTimeoutMs: 5000, // no pong this long after a ping: the softphone is gone
+});
+const MAX_CALLER_TIMEOUT = 1e9;
 const CODES = new Set(Object.values(ErrorCode));
 
 /** Throw this from a handler to answer with a protocol error code. */
@@ -60,6 +78,22 @@ function noParams(p) {
   const keys = Object.keys(p);
   if (keys.length) throw bad(`takes no arguments, got ${keys.join(", ")}`);
   return {};
+}
+
+// The caller's remaining wait in ms (the request's optional `timeout`), or null without one.
+function callerTimeout(msg) {
+  if (!own(msg, "timeout")) return null;
+  const t = msg.timeout;
+  if (!Number.isInteger(t) || t < 1 || t > MAX_CALLER_TIMEOUT) {
+    throw bad(`timeout must be a whole number of milliseconds from 1 to ${MAX_CALLER_TIMEOUT}`);
+  }
+  return t;
+}
+
+// How long the console may work on a request: it answers min(1000, timeout / 10) ms before
+// the caller's deadline, so the caller hears why; never longer than the console's own limit.
+function budget(timeout, ownLimit) {
+  return timeout === null ? ownLimit : Math.min(ownLimit, timeout - Math.min(1000, timeout / 10));
 }
 
 /** Parse queryParams ("object=case&..."); returns the object type and all pairs. */
@@ -133,9 +167,37 @@ function parseMessage(text) {
     return null;
   }
   if (!OBJ(msg) || msg.ns !== NAMESPACE || msg.v !== VERSION || !isId(msg.id)) return null;
-  if (msg.type !== "hello" && msg.type !== "request") return null;
+  if (msg.type !== "hello" && msg.type !== "request" && msg.type !== "pong") return null;
   if (msg.type === "request" && (typeof msg.method !== "string" || msg.method.length > 64)) return null;
+  if (msg.type === "pong" && !isId(msg.re)) return null;
   return msg;
+}
+
+// The wire's error object. Every ajax error carries status and statusText: 0 and "" when the
+// API gave no answer (refused before sending, busy, timed out).
+function errorObject(method, error) {
+  const known = error instanceof CtiConsoleError;
+  const err = {
+    ...(known ? error.extra : {}),
+    code: known ? error.code : ErrorCode.CONSOLE_ERROR,
+    message: String((error && error.message) || error || "console error"),
+  };
+  if (method === "ajax" && !Number.isInteger(err.status)) Object.assign(err, { status: 0, statusText: "" });
+  return err;
+}
+
+// What replaces an answer over the message limit. For ajax it keeps the API's status: a
+// softphone that reads 201 knows its write went through even though the reply cannot follow.
+function tooLargeError(method, answer, size) {
+  const err = {
+    code: ErrorCode.TOO_LARGE,
+    message: `${method}: the answer is ${size} characters, over the protocol's limit of ${MAX_MESSAGE_CHARS}`,
+  };
+  if (method === "ajax") {
+    err.status = Number.isInteger(answer.status) ? answer.status : 0;
+    err.statusText = String(answer.statusText ?? "").slice(0, 200);
+  }
+  return err;
 }
 
 function randomId() {
@@ -149,17 +211,30 @@ export class DeskConsole {
    * @param {object} o
    * @param {HTMLIFrameElement|(() => Window)} o.frame the softphone iframe (or a function giving its window)
    * @param {string[]} o.allowedOrigins softphone origins allowed to connect
-   * @param {object} o.handlers method name -> (params, ctx) => result (or a promise of it)
+   * @param {object} o.handlers method name -> (params, ctx) => result (or a promise of it);
+   *   ctx is {signal, deadline, console}: signal aborts when the console gives the request up
    * @param {(dir: "in"|"out", msg: object, info: object) => void} [o.onMessage] sees every accepted message (an inspector)
-   * @param {(state: object) => void} [o.onStateChange] connection and click-to-dial changes
+   * @param {(state: object) => void} [o.onStateChange] connection and click-to-dial changes;
+   *   state.state is "connecting", "connected" or "disconnected"
+   * @param {number} [o.maxInFlight] requests in progress at once (32); more are answered busy
+   * @param {number} [o.requestTimeoutMs] the console's own limit on a request (15000 ms)
+   * @param {number} [o.pingAfterMs] quiet time before a ping (15000 ms)
+   * @param {number} [o.pongTimeoutMs] how long a ping waits for its pong (5000 ms)
    */
-  constructor({ frame, allowedOrigins, handlers = {}, onMessage, onStateChange, window: win = globalThis.window }) {
+  constructor({ frame, allowedOrigins, handlers = {}, onMessage, onStateChange, window: win = globalThis.window, ...options }) {
     if (!frame) throw new TypeError("DeskConsole: frame is required");
     if (!Array.isArray(allowedOrigins) || allowedOrigins.length === 0) {
       throw new TypeError("DeskConsole: allowedOrigins must list the softphone origins");
     }
     if (allowedOrigins.includes("*")) throw new TypeError("DeskConsole: '*' is not an origin");
+    this.options = { ...DEFAULTS };
+    for (const [name, value] of Object.entries(options)) {
+      if (!own(DEFAULTS, name)) throw new TypeError(`DeskConsole: unknown option ${name}`);
+      if (!Number.isInteger(value) || value < 1) throw new TypeError(`DeskConsole: ${name} must be a whole number >= 1`);
+      this.options[name] = value;
+    }
     this._frame = typeof frame === "function" ? frame : () => frame.contentWindow;
+    this._frameElement = typeof frame === "function" ? null : frame;
     this.allowedOrigins = new Set(allowedOrigins.map((o) => new URL(o).origin));
     this.handlers = handlers;
     this.onMessage = onMessage;
@@ -168,19 +243,33 @@ export class DeskConsole {
     this.origin = null; // the softphone's origin, pinned at the handshake
     this.peerSession = null;
     this.clickToDialEnabled = false;
+    this.state = "connecting";
     // ignored: not from the softphone frame; dropped: malformed or from an unpinned origin;
-    // refused: origin not allowed; accepted: passed every check
-    this.stats = { ignored: 0, accepted: 0, dropped: 0, refused: 0, answered: 0, errors: 0 };
+    // refused: origin not allowed; accepted: passed every check; busy: refused for the bound;
+    // timedOut: given up; tooLarge: answers and events over the limit; late: results after a give-up
+    this.stats = { ignored: 0, accepted: 0, dropped: 0, refused: 0, answered: 0, errors: 0,
+      busy: 0, timedOut: 0, tooLarge: 0, late: 0, peakInFlight: 0, pings: 0, lost: 0 };
+    this._jobs = new Set(); // requests in progress
     this._n = 0;
+    this._heardAt = 0;
+    this._pingTimer = null; // set while a ping waits for its pong
+    this._quietTimer = null;
     this._win = win;
     this._listener = (event) => this._receive(event);
     this._bye = () => this._post({ type: "bye" });
+    this._onLoad = () => this.connected && this._ping(); // a new document in the frame: is it still ours?
     win.addEventListener("message", this._listener);
     win.addEventListener("pagehide", this._bye);
+    this._frameElement?.addEventListener?.("load", this._onLoad);
   }
 
   get connected() {
     return this.origin !== null;
+  }
+
+  /** Requests from the softphone in progress now. */
+  get inFlight() {
+    return this._jobs.size;
   }
 
   /** Remove the listener; tell the softphone the console is going away. */
@@ -188,10 +277,13 @@ export class DeskConsole {
     this._bye();
     this._win.removeEventListener("message", this._listener);
     this._win.removeEventListener("pagehide", this._bye);
+    this._frameElement?.removeEventListener?.("load", this._onLoad);
+    this._abortAll();
+    this._stopWatching();
     this.origin = null;
   }
 
-  /** Deliver a click on a telephone number; only while click-to-dial is enabled. */
+  /** Deliver a click on a telephone number; only while click-to-dial is enabled. False if not sent. */
   emitClickToDial({ number, objectId, object }) {
     if (!this.connected || !this.clickToDialEnabled) return false;
     if (typeof number !== "string" || !OBJECTS.includes(object)) {
@@ -200,23 +292,38 @@ export class DeskConsole {
     return this._post({ type: "event", event: "clickToDial", data: { number, objectId: String(objectId), object } });
   }
 
-  /** Tell the softphone a record is in focus: {url, objectId, object, objectName}. */
+  /** Tell the softphone a record is in focus: {url, objectId, object, objectName}. False if not sent. */
   emitFocus({ url, objectId, object, objectName }) {
     if (!this.connected) return false;
     return this._post({ type: "event", event: "focus", data: { url, objectId: String(objectId), object, objectName } });
   }
 
-  _post(fields, origin = this.origin) {
+  // Post one message. Over the size limit nothing is posted: `tooLarge(size)` decides what
+  // happens instead (by default, an event is dropped with a console error and false).
+  _post(fields, origin = this.origin, tooLarge = (size) => this._eventTooLarge(fields, size)) {
     const win = this._frame();
     if (!origin || !win) return false;
     const msg = { ns: NAMESPACE, v: VERSION, id: `${this.session}-${++this._n}`, ...fields };
-    win.postMessage(JSON.stringify(msg), origin);
+    const text = JSON.stringify(msg);
+    if (text.length > MAX_MESSAGE_CHARS) {
+      this.stats.tooLarge++;
+      return tooLarge(text.length);
+    }
+    win.postMessage(text, origin);
     this.onMessage?.("out", msg, { origin });
     return true;
   }
 
-  _state() {
-    this.onStateChange?.({ connected: this.connected, origin: this.origin, clickToDialEnabled: this.clickToDialEnabled });
+  // Events are the page's own calls (not the softphone's input), so a log and false, not a throw.
+  _eventTooLarge(fields, size) {
+    console.error(`desk-console: the ${fields.event || fields.type} event is ${size} characters, ` +
+      `over the protocol's limit of ${MAX_MESSAGE_CHARS}; not sent`);
+    return false;
+  }
+
+  _setState(state) {
+    this.state = state;
+    this.onStateChange?.({ state, connected: this.connected, origin: this.origin, clickToDialEnabled: this.clickToDialEnabled });
   }
 
   _receive(event) {
@@ -247,8 +354,9 @@ export class DeskConsole {
       return;
     }
     this.stats.accepted++;
+    this._heard();
     this.onMessage?.("in", msg, { origin: event.origin });
-    this._request(msg);
+    if (msg.type === "request") this._request(msg);
   }
 
   // A request whose id can still be read gets the bad-arguments error.
@@ -261,7 +369,7 @@ export class DeskConsole {
       return;
     }
     if (OBJ(msg) && msg.ns === NAMESPACE && msg.type === "request" && isId(msg.id)) {
-      this._reply(msg.id, bad("malformed request"));
+      this._reply(msg, bad("malformed request"));
     }
   }
 
@@ -271,49 +379,153 @@ export class DeskConsole {
       return;
     }
     if (msg.session !== this.peerSession) {
-      // A new softphone (first load or a reload): state starts afresh.
+      // A new softphone (first load or a reload): state starts afresh, the old one's work is dropped.
+      this._abortAll();
       this.clickToDialEnabled = false;
       this.peerSession = msg.session;
     }
     this.origin = event.origin;
     this.stats.accepted++;
+    this._heard();
     this.onMessage?.("in", msg, { origin: event.origin });
     this._post({ type: "welcome", re: msg.id, session: this.session });
-    this._state();
+    this._setState("connected");
   }
+
+  // ---- liveness: a quiet softphone is pinged; no pong in time and it is gone
+
+  // Anything accepted from the softphone shows it is there.
+  _heard() {
+    this._heardAt = performance.now();
+    clearTimeout(this._pingTimer);
+    this._pingTimer = null;
+    if (this._quietTimer === null) this._watch(this.options.pingAfterMs);
+  }
+
+  // One timer, re-armed when it fires rather than on every message (bursts stay cheap).
+  _watch(ms) {
+    this._quietTimer = setTimeout(() => {
+      this._quietTimer = null;
+      if (!this.connected) return;
+      const quiet = performance.now() - this._heardAt;
+      if (quiet >= this.options.pingAfterMs) this._ping();
+      else this._watch(this.options.pingAfterMs - quiet);
+    }, ms);
+  }
+
+  _ping() {
+    if (this._pingTimer !== null) return; // one question at a time
+    this.stats.pings++;
+    this._post({ type: "ping" });
+    this._pingTimer = setTimeout(() => this._lost(), this.options.pongTimeoutMs);
+  }
+
+  _stopWatching() {
+    clearTimeout(this._pingTimer);
+    clearTimeout(this._quietTimer);
+    this._pingTimer = this._quietTimer = null;
+  }
+
+  // No pong: the frame holds another page, a reload that never came back, or a hung softphone.
+  // Disconnected until a new hello; the bye tells a softphone that was only slow to shake hands again.
+  _lost() {
+    const origin = this.origin;
+    this.stats.lost++;
+    this._stopWatching();
+    this._abortAll();
+    this.origin = null;
+    this.peerSession = null;
+    this.clickToDialEnabled = false;
+    this._post({ type: "bye" }, origin);
+    this._setState("disconnected");
+  }
+
+  // ---- requests
 
   async _request(msg) {
-    const spec = own(METHODS, msg.method) ? METHODS[msg.method] : null;
-    let result;
+    let params, timeout;
     try {
-      if (!spec) throw new CtiConsoleError(ErrorCode.UNKNOWN_METHOD, `unknown method ${JSON.stringify(msg.method)}`);
-      const raw = msg.params === undefined ? {} : msg.params;
-      if (!OBJ(raw)) throw bad("params must be an object");
-      let params;
-      try {
-        params = spec[0](raw);
-      } catch (e) {
-        if (e instanceof CtiConsoleError) e.message = `${msg.method}: ${e.message}`;
-        throw e;
-      }
-      result = await this._handle(msg.method, params);
-      if (!spec[1](result)) {
-        throw new CtiConsoleError(ErrorCode.CONSOLE_ERROR, `${msg.method}: the console's handler returned a bad result`);
+      params = this._check(msg);
+      timeout = callerTimeout(msg);
+      if (this._jobs.size >= this.options.maxInFlight) {
+        this.stats.busy++;
+        throw new CtiConsoleError(ErrorCode.BUSY,
+          `${msg.method}: ${this._jobs.size} requests from this softphone are in progress; try again later`);
       }
     } catch (e) {
-      this._reply(msg.id, e);
+      this._reply(msg, e);
       return;
     }
-    this._reply(msg.id, null, result);
+    const job = this._start(msg, budget(timeout, this.options.requestTimeoutMs));
+    try {
+      const result = await this._handle(msg.method, params, job.ctx);
+      if (!METHODS[msg.method][1](result)) {
+        throw new CtiConsoleError(ErrorCode.CONSOLE_ERROR, `${msg.method}: the console's handler returned a bad result`);
+      }
+      this._finish(job, null, result);
+    } catch (e) {
+      this._finish(job, e);
+    }
   }
 
-  async _handle(method, params) {
+  // The method's argument rule: the params a handler gets, or a thrown protocol error.
+  _check(msg) {
+    if (!own(METHODS, msg.method)) throw new CtiConsoleError(ErrorCode.UNKNOWN_METHOD, `unknown method ${JSON.stringify(msg.method)}`);
+    const raw = msg.params === undefined ? {} : msg.params;
+    if (!OBJ(raw)) throw bad("params must be an object");
+    try {
+      return METHODS[msg.method][0](raw);
+    } catch (e) {
+      if (e instanceof CtiConsoleError) e.message = `${msg.method}: ${e.message}`;
+      throw e;
+    }
+  }
+
+  // A request in progress: counted against the bound, given up (and its work aborted) at its deadline.
+  _start(msg, ms) {
+    const controller = new AbortController();
+    const job = { msg, controller, done: false, ctx: { signal: controller.signal, deadline: performance.now() + ms, console: this } };
+    job.timer = setTimeout(() => {
+      this.stats.timedOut++;
+      this._finish(job, new CtiConsoleError(ErrorCode.TIMEOUT,
+        `${msg.method}: the console gave up after ${Math.round(ms)} ms, before the caller's deadline` +
+        (msg.method === "ajax" ? "; a write may have reached the API (read before you retry)" : "")));
+      controller.abort();
+    }, ms);
+    this._jobs.add(job);
+    this.stats.peakInFlight = Math.max(this.stats.peakInFlight, this._jobs.size);
+    return job;
+  }
+
+  // The first outcome answers; one after a give-up is only counted.
+  _finish(job, error, result) {
+    if (job.done) {
+      this.stats.late++;
+      return;
+    }
+    job.done = true;
+    clearTimeout(job.timer);
+    this._jobs.delete(job);
+    this._reply(job.msg, error, result);
+  }
+
+  // Work for a softphone that is gone cannot be answered: stop it.
+  _abortAll() {
+    for (const job of this._jobs) {
+      job.done = true;
+      clearTimeout(job.timer);
+      job.controller.abort();
+    }
+    this._jobs.clear();
+  }
+
+  async _handle(method, params, ctx) {
     if (method === "enableClickToDial" || method === "disableClickToDial") {
       const enable = method === "enableClickToDial";
-      const ok = this.handlers[method] ? await this.handlers[method](params, this) : true;
-      if (ok === true) {
+      const ok = this.handlers[method] ? await this.handlers[method](params, ctx) : true;
+      if (ok === true && !ctx.signal.aborted) {
         this.clickToDialEnabled = enable;
-        this._state();
+        this._setState(this.state);
       }
       return ok;
     }
@@ -321,22 +533,22 @@ export class DeskConsole {
     if (typeof handler !== "function") {
       throw new CtiConsoleError(ErrorCode.UNKNOWN_METHOD, `this console does not answer ${method}`);
     }
-    return handler(params, this);
+    return handler(params, ctx);
   }
 
-  _reply(re, error, result) {
+  _reply(req, error, result) {
+    const method = typeof req.method === "string" ? req.method : "";
+    let fields;
     if (error) {
       this.stats.errors++;
-      const known = error instanceof CtiConsoleError;
-      const err = {
-        code: known ? error.code : ErrorCode.CONSOLE_ERROR,
-        message: String((error && error.message) || error || "console error"),
-        ...(known ? error.extra : {}),
-      };
-      if (!known) console.error("desk-console: handler failed", error);
-      return this._post({ type: "response", re, ok: false, result: null, error: err });
+      if (!(error instanceof CtiConsoleError)) console.error("desk-console: handler failed", error);
+      fields = { type: "response", re: req.id, ok: false, result: null, error: errorObject(method, error) };
+    } else {
+      this.stats.answered++;
+      fields = { type: "response", re: req.id, ok: true, result };
     }
-    this.stats.answered++;
-    return this._post({ type: "response", re, ok: true, result });
+    // an answer over the limit becomes a too_large error the softphone can read at once
+    return this._post(fields, this.origin, (size) => this._post({ type: "response", re: req.id, ok: false, result: null,
+      error: tooLargeError(method, error ? fields.error : result, size) }));
   }
 }

@@ -1,7 +1,7 @@
 // The demo console: pages, click-to-dial, the softphone panel and the inspector, on loader/desk-console.js.
 import { DeskConsole } from "/loader/desk-console.js";
 import { apiGet } from "./api.js";
-import { handlers } from "./cti.js";
+import { TokenBucket, handlers } from "./cti.js";
 import { inspector } from "./inspector.js";
 import { navigate, onRoute, render, start } from "./router.js";
 import { renderPage } from "./views.js";
@@ -62,20 +62,23 @@ $("search").addEventListener("submit", (event) => {
   if (q) navigate(`/agent/search?object=${event.target.object.value}&q=${encodeURIComponent(q)}`);
 });
 
+const STATE_TEXT = { connected: "Softphone: connected", connecting: "Softphone: connecting…", disconnected: "Softphone: disconnected" };
 const cfg = await (await fetch("/config.json")).json();
+const writes = new TokenBucket(); // the softphone's record-creating actions, rate-limited
 const cti = new DeskConsole({
   frame,
   allowedOrigins: [cfg.softphoneOrigin],
-  handlers: handlers({ frame, panel, setVisible, navigate, refresh: render, page: () => page, me }),
+  handlers: handlers({ frame, panel, setVisible, navigate, refresh: render, page: () => page, me, writes }),
   onMessage: inspector($("inspector")),
-  onStateChange({ connected }) {
-    $("cti-state").dataset.state = connected ? "connected" : "connecting";
-    $("cti-state").textContent = connected ? "Softphone: connected" : "Softphone: connecting…";
+  onStateChange({ state, connected }) {
+    $("cti-state").dataset.state = state;
+    $("cti-state").textContent = STATE_TEXT[state];
     applyClickToDial();
     if (connected && page) cti.emitFocus(page);
   },
 });
 window.deskConsole = cti; // for the curious, and for tests
+window.deskWrites = writes;
 
 const same = (a, b) => a && b && a.object === b.object && a.objectId === b.objectId && a.objectName === b.objectName;
 onRoute(async (url) => {

@@ -4,7 +4,14 @@ import { api } from "./api.js";
 import { pluralOf } from "./views.js";
 
 const MAX_AJAX_BODY = 64 * 1024;
-const AJAX_TIMEOUT_MS = 15000;
+const AJAX_TIMEOUT_MS = 15000; // a cap of our own; the request's ctx.signal ends it sooner at the caller's deadline
+const WRITES_BURST = 10; // records a softphone may create at once ...
+const WRITES_PER_SECOND = 0.5; // ... and then one every 2 s
+// What the softphone panel may be: the main content keeps at least MAIN_MIN_WIDTH px beside it.
+const PANEL_MIN_WIDTH = 200;
+const PANEL_MIN_HEIGHT = 120;
+const MAIN_MIN_WIDTH = 360;
+const LAYOUT_GUTTERS = 48; // .layout's padding (2 x 16 px) and gap (16 px)
 const digits = (s) => String(s).replace(/\D/g, "");
 // the same number with or without the North American country code
 const national = (s) => digits(s).replace(/^1(?=\d{7,}$)/, "");
@@ -44,18 +51,53 @@ function body(method, data) {
   return text;
 }
 
-export async function ajax({ url, method, data }, onChange = () => {}) {
+/**
+ * A token bucket for the actions that create records: `burst` at once, then `perSecond`.
+ * take() is false when empty; the caller answers busy.
+ */
+export class TokenBucket {
+  constructor(burst = WRITES_BURST, perSecond = WRITES_PER_SECOND, now = () => performance.now()) {
+    Object.assign(this, { burst, perSecond, now, tokens: burst, at: now(), taken: 0, refused: 0 });
+  }
+
+  take() {
+    const t = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((t - this.at) / 1000) * this.perSecond);
+    this.at = t;
+    if (this.tokens < 1) {
+      this.refused++;
+      return false;
+    }
+    this.tokens -= 1;
+    this.taken++;
+    return true;
+  }
+
+  busy(what) {
+    const wait = Math.ceil((1 - this.tokens) / this.perSecond);
+    return fail(ErrorCode.BUSY, `${what}: too many records created; try again in ${wait} s`);
+  }
+}
+
+// The request's own signal (the caller's deadline, the console's limit) and our cap, whichever ends first.
+function deadline(signal) {
+  const cap = AbortSignal.timeout(AJAX_TIMEOUT_MS);
+  return signal ? AbortSignal.any([signal, cap]) : cap;
+}
+
+export async function ajax({ url, method, data }, { signal, onChange = () => {}, writes } = {}) {
   const path = apiPath(url);
   const payload = body(method, data);
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), AJAX_TIMEOUT_MS);
+  if (method !== "GET" && writes && !writes.take()) throw writes.busy("ajax");
+  const limit = deadline(signal);
   let r;
   try {
-    r = await api(path, { method, body: payload, signal: abort.signal });
+    r = await api(path, { method, body: payload, signal: limit });
   } catch (error) {
+    if (limit.aborted) {
+      throw fail(ErrorCode.TIMEOUT, `ajax: no answer from the API in time; a write may have reached it`, { status: 0, statusText: "" });
+    }
     throw fail(ErrorCode.HTTP_ERROR, `ajax: ${error.message}`, { status: 0, statusText: "" });
-  } finally {
-    clearTimeout(timer);
   }
   if (!r.ok) {
     const message = (r.data && r.data.message) || r.statusText || `HTTP ${r.status}`;
@@ -76,20 +118,41 @@ function exactCustomer(entries, q) {
   );
 }
 
+const clamp = (v, lo, hi) => Math.max(lo, Math.min(v, Math.max(lo, hi)));
+
+/**
+ * The softphone panel at the size it asks for, fitted to what the console can show: never so
+ * wide that the main content has less than MAIN_MIN_WIDTH, never taller than the viewport.
+ * Fitted again when the window changes size.
+ */
+function panelSizer(ui) {
+  const asked = { width: null, height: null };
+  const fit = () => {
+    if (asked.width !== null) {
+      const max = window.innerWidth - MAIN_MIN_WIDTH - LAYOUT_GUTTERS;
+      ui.panel.style.width = `${clamp(asked.width, PANEL_MIN_WIDTH, max)}px`;
+    }
+    if (asked.height !== null) ui.frame.style.height = `${clamp(asked.height, PANEL_MIN_HEIGHT, window.innerHeight)}px`;
+  };
+  window.addEventListener("resize", fit);
+  return (size) => {
+    Object.assign(asked, size);
+    fit();
+    return true;
+  };
+}
+
 /**
  * Handlers for DeskConsole. `ui` gives the console's pieces: navigate(path), refresh()
- * (show changed data), page() (the record in view or null), me() (the signed-in agent), the panel.
+ * (show changed data), page() (the record in view or null), me() (the signed-in agent), the panel,
+ * and `writes`, the TokenBucket for record-creating actions.
  */
 export function handlers(ui) {
+  const size = panelSizer(ui);
+  const writes = ui.writes ?? new TokenBucket();
   return {
-    setSoftphoneHeight({ height }) {
-      ui.frame.style.height = `${height}px`;
-      return true;
-    },
-    setSoftphoneWidth({ width }) {
-      ui.panel.style.width = `${width}px`;
-      return true;
-    },
+    setSoftphoneHeight: ({ height }) => size({ height }),
+    setSoftphoneWidth: ({ width }) => size({ width }),
     setVisible({ value }) {
       ui.setVisible(value);
       return true;
@@ -97,23 +160,25 @@ export function handlers(ui) {
     isVisible() {
       return !ui.panel.hidden;
     },
-    async screenPop({ id, object }) {
+    async screenPop({ id, object }, { signal } = {}) {
       if (!/^\d{1,12}$/.test(id)) throw fail(ErrorCode.NOT_FOUND, `${object} ${id} does not exist`);
-      const r = await api(`/api/v2/${pluralOf(object)}/${id}`);
+      const r = await api(`/api/v2/${pluralOf(object)}/${id}`, { signal });
       if (r.status === 404) throw fail(ErrorCode.NOT_FOUND, `${object} ${id} does not exist`);
       if (!r.ok) throw fail(ErrorCode.CONSOLE_ERROR, `screenPop: the API answered ${r.status} ${r.statusText}`);
       await ui.navigate(`/agent/${pluralOf(object)}/${id}`);
       return true;
     },
-    async searchAndScreenPop({ searchString, object }) {
+    async searchAndScreenPop({ searchString, object }, { signal } = {}) {
       if (object === "customer") {
-        const r = await api(`/api/v2/customers/search?q=${encodeURIComponent(searchString)}&per_page=100`);
+        const r = await api(`/api/v2/customers/search?q=${encodeURIComponent(searchString)}&per_page=100`, { signal });
         if (!r.ok) throw fail(ErrorCode.CONSOLE_ERROR, `searchAndScreenPop: the API answered ${r.status}`);
         const exact = exactCustomer(r.data._embedded.entries, searchString);
         if (exact.length === 1) {
+          if (!writes.take()) throw writes.busy("searchAndScreenPop");
           const c = exact[0];
           const created = await api("/api/v2/cases", {
             method: "POST",
+            signal,
             body: { subject: `Phone call from ${c.first_name} ${c.last_name}`, type: "phone", status: "open", customer_id: c.id,
               description: `Inbound call from ${searchString}.` },
           });
@@ -141,6 +206,6 @@ export function handlers(ui) {
         userType: me.level, language: me.language, locale: me.locale, siteUrl: location.origin,
       };
     },
-    ajax: (params) => ajax(params, ui.refresh),
+    ajax: (params, { signal } = {}) => ajax(params, { signal, onChange: ui.refresh, writes }),
   };
 }

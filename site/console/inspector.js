@@ -10,15 +10,30 @@ export function inspector(root) {
   const toggle = root.querySelector("#inspector-toggle");
   const started = new Map(); // request id -> time it arrived
   let n = 0;
+  // Rows are drawn once a frame, at most MAX_ROWS of them: a burst of messages costs a few
+  // array pushes each, not a DOM update each, so the console stays responsive.
+  let pending = [];
+  let drawing = false;
   toggle.addEventListener("click", () => {
     body.hidden = !body.hidden;
     toggle.setAttribute("aria-expanded", String(!body.hidden));
   });
   root.querySelector("#inspector-clear").addEventListener("click", () => {
     rows.replaceChildren();
+    pending = [];
     n = 0;
     count.textContent = "0";
   });
+
+  function draw() {
+    drawing = false;
+    const fragment = document.createDocumentFragment();
+    for (const item of pending.slice(-MAX_ROWS).reverse()) fragment.append(row(item));
+    pending = [];
+    rows.prepend(fragment);
+    while (rows.children.length > MAX_ROWS) rows.lastElementChild.remove();
+    count.textContent = String(n);
+  }
 
   return function record(direction, msg) {
     const now = performance.now();
@@ -28,18 +43,25 @@ export function inspector(root) {
       latency = (now - started.get(msg.re)).toFixed(1);
       started.delete(msg.re);
     }
-    const time = new Date().toISOString().slice(11, 23);
-    const name = msg.method || msg.event || "";
     const text = JSON.stringify(msg.params ?? msg.result ?? msg.data ?? msg.error ?? "");
-    const tr = document.createElement("tr");
-    tr.className = `dir-${direction}${msg.ok === false || msg.type === "error" ? " failed" : ""}`;
-    tr.dataset.type = msg.type;
-    tr.dataset.name = name;
-    tr.innerHTML = `<td>${time}</td><td>${direction === "in" ? "softphone → console" : "console → softphone"}</td>
-      <td>${esc(msg.type)}</td><td>${esc(name)}</td><td class="mono">${esc(msg.re ? `${msg.id} ↩ ${msg.re}` : msg.id)}</td>
-      <td class="num" data-testid="latency">${latency}</td><td class="mono">${esc(text.length > 160 ? `${text.slice(0, 160)}…` : text)}</td>`;
-    rows.prepend(tr);
-    while (rows.children.length > MAX_ROWS) rows.lastElementChild.remove();
-    count.textContent = String(++n);
+    pending.push({ direction, msg, latency, time: new Date().toISOString().slice(11, 23), text: text.length > 160 ? `${text.slice(0, 160)}…` : text });
+    if (pending.length > 2 * MAX_ROWS) pending = pending.slice(-MAX_ROWS);
+    n++;
+    if (!drawing) {
+      drawing = true;
+      requestAnimationFrame(draw);
+    }
   };
+}
+
+function row({ direction, msg, latency, time, text }) {
+  const name = msg.method || msg.event || "";
+  const tr = document.createElement("tr");
+  tr.className = `dir-${direction}${msg.ok === false || msg.type === "error" ? " failed" : ""}`;
+  tr.dataset.type = msg.type;
+  tr.dataset.name = name;
+  tr.innerHTML = `<td>${time}</td><td>${direction === "in" ? "softphone → console" : "console → softphone"}</td>
+    <td>${esc(msg.type)}</td><td>${esc(name)}</td><td class="mono">${esc(msg.re ? `${msg.id} ↩ ${msg.re}` : msg.id)}</td>
+    <td class="num" data-testid="latency">${latency}</td><td class="mono">${esc(text)}</td>`;
+  return tr;
 }
