@@ -9,6 +9,7 @@ from urllib.parse import quote
 import pytest
 import schemathesis
 from schemathesis.checks import positive_data_acceptance
+from schemathesis.config import SchemathesisConfig
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
@@ -35,7 +36,11 @@ def cookie(app):
         return f"desk_session={client.cookies['desk_session']}"
 
 
-schema = schemathesis.openapi.from_dict(document())
+# A body over 64 KiB is refused with 413 before its path or fields are looked at: for a
+# schema-violating request (found by `make fuzz`: id -788 and a 120 KB note) that is a rejection too.
+REJECTED = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx"]
+schema = schemathesis.openapi.from_dict(document(), config=SchemathesisConfig.from_dict(
+    {"checks": {"negative_data_rejection": {"expected-statuses": REJECTED}}}))
 
 
 @schema.parametrize()
