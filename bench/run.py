@@ -260,7 +260,7 @@ def throughput(frame) -> dict:
 def batch_count(frame) -> dict:
     """How the last throughput run reached Python: messages and the batches they came in."""
     return frame.evaluate("""() => { const s = desk.pyodide.runPython(
-        "import desk_cti_py; desk_cti_py._transport['transport'].stats"); return {passed: s.passed, batches: s.batches}; }""")
+        "import desk_cti_py; desk_cti_py.current().transport.stats"); return {passed: s.passed, batches: s.batches}; }""")
 
 
 MEMORY_CALLS = """

@@ -9,16 +9,15 @@ limit; the client then checks the origin, and only then parses. The parent windo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 import js
 from pyodide.code import run_js
 from pyodide.ffi import create_proxy
 
 from .protocol import MAX_MESSAGE_CHARS
-
-if TYPE_CHECKING:
-    from .client import Client
+from .transport import Receiver
 
 # postMessage bound to the parent once: a property read on a cross-origin window is slow.
 _MAKE_POST = run_js("(parent) => (text, origin) => parent.postMessage(text, origin)")
@@ -81,31 +80,32 @@ def detect_console_origin() -> str | None:
 
 
 class BrowserTransport:
-    """Posts to the cached parent window and owns the message listener and its two proxies."""
+    """The :class:`~desk_cti_py.transport.Transport` of a softphone frame: posts to the
+    cached parent window, and owns the message listener and its two proxies."""
 
     def __init__(self) -> None:
         self._parent = js.window.parent
-        #: ``post(text, target_origin)``: a JS function, handed to the client as it is
-        self.post = _MAKE_POST(self._parent)
+        #: ``post(text, target_origin)``: a JS function, called by the client as it is
+        self.post: Callable[[str, str], None] = _MAKE_POST(self._parent)
         self._proxies: list[Any] = []
         self._listener: Any = None
         #: messages the JS filter passed to Python, dropped (wrong source, not a string, too large),
         #: and the batches it handed over
         self.stats = run_js("({passed: 0, dropped: 0, batches: 0, batching: false})")
 
-    def attach(self, client: Client) -> None:
-        """Hand the parent's messages to ``client``; it says when to batch them."""
+    def attach(self, receiver: Receiver) -> None:
+        """Hand the parent's messages to ``receiver``."""
         self.detach()
 
         def receive_many(origins: Any, texts: Any) -> None:
-            client.receive_many(zip(origins.to_py(), texts.to_py()))
+            receiver.receive_many(zip(origins.to_py(), texts.to_py()))
 
-        self._proxies = [create_proxy(client.receive), create_proxy(receive_many)]
+        self._proxies = [create_proxy(receiver.receive), create_proxy(receive_many)]
         self._listener = _MAKE_FILTER(self._parent, *self._proxies, self.stats, MAX_MESSAGE_CHARS)
-        client.on_burst = self.set_batching
         js.window.addEventListener("message", self._listener)
 
     def set_batching(self, many_in_flight: bool) -> None:
+        """Gather messages while several calls are in flight: Python is entered once a batch."""
         self.stats.batching = many_in_flight
 
     def detach(self) -> None:

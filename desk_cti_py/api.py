@@ -17,30 +17,18 @@ from typing import Any, TypeVar
 
 from . import models as m
 from . import protocol as p
-from .client import Client, Subscription, _loop, safe_call
+from ._tasks import running_loop, safe_call
+from .client import Client, Convert, Subscription
+from .connection import Connection, current
 
 R = TypeVar("R")
 #: a callback of the seed's style: gets a Response whose result is the call's result type
 Callback = Callable[[m.Response[R]], Any] | None
 
-_state: dict[str, Client | None] = {"client": None}
-
-
-def set_client(client: Client | None) -> Client | None:
-    """Make ``client`` the one the module-level ``interaction`` talks through; return the old one."""
-    old = _state["client"]
-    _state["client"] = client
-    return old
-
 
 def get_client() -> Client:
-    client = _state["client"]
-    if client is None:
-        raise m.NotConnected(
-            "desk_cti_py is not connected: load it through the softphone loader "
-            "(loader/desk-cti.js), or install a desk_cti_py.testing.FakeConsole"
-        )
-    return client
+    """The current connection's client (raises NotConnected when there is none)."""
+    return current().client
 
 
 def _bool(value: Any) -> bool:
@@ -62,7 +50,7 @@ def _deliver(callback: Callable[[m.Response[R]], Any], spec: p.Method, fut: asyn
 
 
 class _Api:
-    def __init__(self, get: Callable[[], Client] = get_client) -> None:
+    def __init__(self, get: Callable[[], Connection] = current) -> None:
         self._get = get
 
     def _request(
@@ -72,6 +60,7 @@ class _Api:
         callback: Callback[R],
         timeout: float | None,
         parse: Callable[[Any], R],
+        convert: Convert | None = None,
     ) -> asyncio.Future[R]:
         spec = p.METHODS[method]
         try:
@@ -85,7 +74,7 @@ class _Api:
             ):
                 raise p.ArgumentError("timeout must be a positive number of seconds")
             params = spec.check(args)
-            fut = self._get().call(method, params, parse=parse, timeout=timeout)
+            fut = self._get().client.call(method, params, parse=parse, timeout=timeout, convert=convert)
         except p.ArgumentError as exc:
             return self._fail(method, m.BadArguments(f"{method}: {exc}"), callback)
         except m.CtiError as exc:
@@ -97,16 +86,31 @@ class _Api:
     @staticmethod
     def _fail(method: str, error: m.CtiError, callback: Any) -> asyncio.Future[Any]:
         """A call that fails before anything is posted: the same two styles."""
-        fut: asyncio.Future[Any] = _loop().create_future()
+        fut: asyncio.Future[Any] = running_loop().create_future()
         fut.set_exception(error)
         if callable(callback):
             fut.add_done_callback(lambda f: _deliver(callback, p.METHODS[method], f))
         return fut
 
-    def _listen(self, event: str, listener: Callable[[m.Response[Any]], Any]) -> Subscription:
+    def _listen(self, event: str, listener: Callable[[m.Response[Any]], Any],
+                accept: Callable[[Connection], bool] | None = None) -> Subscription:
         if not callable(listener):
             raise m.BadArguments(f"{event}: listener must be a function")
-        return self._get().on(event, listener)
+        conn = self._get()
+        return conn.client.on(event, listener, None if accept is None else lambda: accept(conn))
+
+
+def _click_to_dial(get: Callable[[], Connection], enable: bool) -> Callable[[Any], bool]:
+    """The result of enable/disableClickToDial; a True one records the new state (Desk's
+    semantics: the console sends clicks only while enabled in its current session)."""
+
+    def parse(value: Any) -> bool:
+        conn = get()
+        if _bool(value):
+            conn.click_to_dial_session = conn.client.console_session if enable else None
+        return value is True
+
+    return parse
 
 
 class Cti(_Api):
@@ -128,11 +132,11 @@ class Cti(_Api):
 
     def enableClickToDial(self, callback: Callback[bool] = None, *, timeout: float | None = None) -> asyncio.Future[bool]:  # noqa: N802
         """Enable click-to-dial. Result: ``True`` if click-to-dial was enabled."""
-        return self._request("enableClickToDial", {}, callback, timeout, _bool)
+        return self._request("enableClickToDial", {}, callback, timeout, _click_to_dial(self._get, True))
 
     def disableClickToDial(self, callback: Callback[bool] = None, *, timeout: float | None = None) -> asyncio.Future[bool]:  # noqa: N802
         """Disable click-to-dial. Result: ``True`` if click-to-dial was disabled."""
-        return self._request("disableClickToDial", {}, callback, timeout, _bool)
+        return self._request("disableClickToDial", {}, callback, timeout, _click_to_dial(self._get, False))
 
     def onClickToDial(self, listener: Callable[[m.Response[m.ClickToDial]], Any]) -> Subscription:  # noqa: N802
         """Call ``listener`` when the agent clicks a telephone number (while click-to-dial is enabled).
@@ -142,7 +146,7 @@ class Cti(_Api):
         (object is customer, company or case), or ``result`` None and an
         ``error`` message. Returns a Subscription; usable as a decorator.
         """
-        return self._listen(p.EVENT_CLICK_TO_DIAL, listener)
+        return self._listen(p.EVENT_CLICK_TO_DIAL, listener, lambda conn: conn.click_to_dial_enabled)
 
     set_softphone_height = setSoftphoneHeight
     set_softphone_width = setSoftphoneWidth
@@ -154,7 +158,7 @@ class Cti(_Api):
 class Interaction(_Api):
     """``desk.interaction``: screen pops, search, focus, visibility, the agent, ajax."""
 
-    def __init__(self, get: Callable[[], Client] = get_client) -> None:
+    def __init__(self, get: Callable[[], Connection] = current) -> None:
         super().__init__(get)
         self.cti = Cti(get)
 
@@ -225,7 +229,7 @@ class Interaction(_Api):
         if unknown:
             return self._fail("ajax", m.BadArguments(f"ajax: unknown config keys {sorted(unknown)}"), callback)
         args = {"url": url, **{k: v for k, v in config.items() if k != "callback"}}
-        return self._request("ajax", args, callback, timeout, m.AjaxResult.from_wire)
+        return self._request("ajax", args, callback, timeout, m.AjaxResult.from_wire, m.AjaxError.from_error)
 
     screen_pop = screenPop
     search_and_screen_pop = searchAndScreenPop

@@ -1,15 +1,15 @@
 """The softphone's side of a connection: handshake, pending calls, timeouts, listeners.
 
-Pure Python, no ``js``: the transport is a ``post(text, target_origin)``
-function, and every message that passed the transport's source check comes
-in through :meth:`Client.receive` with its origin. See ``docs/protocol.md``.
+Pure Python, no ``js``, and nothing of Desk's: it posts through a
+:class:`~desk_cti_py.transport.Transport`, and every message that passed the
+transport's source check comes in through :meth:`Client.receive` with its
+origin. See ``docs/protocol.md``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import heapq
-import inspect
 import logging
 import math
 from collections import OrderedDict
@@ -19,39 +19,18 @@ from typing import Any, TypeVar
 from . import models as m
 from . import protocol as p
 from ._resume import run_resuming
+from ._tasks import running_loop, safe_call
+from .transport import Transport
 
 log = logging.getLogger("desk_cti_py")
 
 R = TypeVar("R")
-Post = Callable[[str, str], None]
 Parse = Callable[[Any], Any]
+Convert = Callable[[m.CtiError], m.CtiError]
 
 DEFAULT_TIMEOUT = 10.0
 QUEUE_LIMIT = 100
 HELLO_RETRY = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)  # then every 2 s
-
-
-def _loop() -> asyncio.AbstractEventLoop:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.get_event_loop()
-
-
-def safe_call(fn: Callable[..., Any], *args: Any, what: str = "listener") -> None:
-    """Call a user function; log (never raise) what it raises, run it if it is async."""
-    try:
-        out = fn(*args)
-        if inspect.isawaitable(out):
-            task = asyncio.ensure_future(out)
-            task.add_done_callback(lambda t: _log_task_error(t, what))
-    except Exception:
-        log.exception("desk_cti_py: %s %r raised", what, fn)
-
-
-def _log_task_error(task: asyncio.Future[Any], what: str) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("desk_cti_py: async %s raised", what, exc_info=task.exception())
 
 
 class Subscription:
@@ -61,9 +40,12 @@ class Subscription:
     still works as a function.
     """
 
-    def __init__(self, registry: list[Any], listener: Callable[..., Any]) -> None:
+    def __init__(self, registry: list[Any], listener: Callable[..., Any],
+                 accept: Callable[[], bool] | None = None) -> None:
         self._registry = registry
         self.listener = listener
+        #: events reach the listener only while this says so (None: always)
+        self.accept = accept
         registry.append(self)
 
     @property
@@ -83,14 +65,15 @@ class Subscription:
 class _Call:
     """A call in flight (or queued before the handshake)."""
 
-    __slots__ = ("method", "params", "future", "parse", "deadline", "timeout", "sent")
+    __slots__ = ("method", "params", "future", "parse", "convert", "deadline", "timeout", "sent")
 
     def __init__(self, method: str, params: dict[str, Any], future: asyncio.Future[Any], parse: Parse,
-                 deadline: float, timeout: float) -> None:
+                 convert: Convert | None, deadline: float, timeout: float) -> None:
         self.method = method
         self.params = params
         self.future = future
         self.parse = parse
+        self.convert = convert
         self.deadline = deadline
         self.timeout = timeout
         self.sent = False
@@ -101,7 +84,7 @@ class Client:
 
     def __init__(
         self,
-        post: Post,
+        transport: Transport,
         *,
         console_origins: Iterable[str] | str | None = None,
         console_origin: str | None = None,
@@ -112,13 +95,11 @@ class Client:
         session: str | None = None,
         eager_resume: bool = True,
     ) -> None:
-        self._post = post
+        self.transport = transport
+        self._post = transport.post
         #: resume the tasks a reply wakes inside the message event (see ``_resume``)
         self.eager_resume = eager_resume
-        #: told ``True`` when more than one call is in flight, ``False`` when no longer:
-        #: the transport batches incoming messages meanwhile
-        self.on_burst: Callable[[bool], None] | None = None
-        self._burst = False
+        self._burst = False  # more than one call in flight: the transport may batch
         if console_origin is not None:
             console_origins = [console_origin]
         #: the console origins this softphone accepts (checked before any message is parsed)
@@ -134,7 +115,6 @@ class Client:
         self.ids = p.IdMaker(session)
         self.state = "idle"  # idle, connecting, connected, refused, closed
         self.refusal: m.CtiError | None = None
-        self.click_to_dial_enabled = False
         self._calls: OrderedDict[str, _Call] = OrderedDict()
         self._queued = 0  # calls made before the handshake, not yet posted
         # One timer for all calls: a heap of (deadline, id), the sweep armed for the earliest.
@@ -218,7 +198,7 @@ class Client:
             self._post(text, target)
         delay = HELLO_RETRY[self._hello_tries] if self._hello_tries < len(HELLO_RETRY) else 2.0
         self._hello_tries += 1
-        self._hello_timer = _loop().call_later(delay, self._send_hello)
+        self._hello_timer = running_loop().call_later(delay, self._send_hello)
 
     def _stop_hello(self) -> None:
         if self._hello_timer is not None:
@@ -235,7 +215,7 @@ class Client:
         callbacks) runs before this returns, not in a later browser task.
         """
         if self.eager_resume:
-            run_resuming(_loop(), self._receive, origin, text)
+            run_resuming(running_loop(), self._receive, origin, text)
         else:
             self._receive(origin, text)
 
@@ -243,7 +223,7 @@ class Client:
         """Handle ``(origin, text)`` messages that arrived together, in order; one that
         breaks the client is logged and the rest are still handled."""
         if self.eager_resume:
-            run_resuming(_loop(), self._receive_all, messages)
+            run_resuming(running_loop(), self._receive_all, messages)
         else:
             self._receive_all(messages)
 
@@ -312,7 +292,6 @@ class Client:
     def _on_bye(self, msg: dict[str, Any]) -> None:
         self._fail_sent(m.ConnectionLost("the console went away while the call was in flight"))
         self.state = "idle"
-        self.click_to_dial_enabled = False
         self.start()
 
     def _on_error(self, msg: dict[str, Any]) -> None:
@@ -329,22 +308,18 @@ class Client:
             self.dropped += 1
             return
         if not msg["ok"]:
-            self._finish(msg["re"], error=m.error_from_wire(msg["error"], ajax=call.method == "ajax"))
+            error = m.error_from_wire(msg["error"])
+            self._finish(msg["re"], error=call.convert(error) if call.convert else error)
             return
         try:
             result = call.parse(msg.get("result"))
         except Exception as exc:  # ProtocolError, or a parser's bug: the call still ends
             self._finish(msg["re"], error=m.ConsoleError(f"the console sent a bad result: {exc}"))
             return
-        if call.method in ("enableClickToDial", "disableClickToDial") and result is True:
-            self.click_to_dial_enabled = call.method == "enableClickToDial"
         self._finish(msg["re"], result=result)
 
     def _on_event(self, msg: dict[str, Any]) -> None:
         name = msg["event"]
-        if name == p.EVENT_CLICK_TO_DIAL and not self.click_to_dial_enabled:
-            self._drop(self.origin or "", "clickToDial while click-to-dial is disabled")
-            return
         model = m.ClickToDial if name == p.EVENT_CLICK_TO_DIAL else m.PageInfo
         err = msg.get("error")
         response: m.Response[Any]
@@ -361,14 +336,17 @@ class Client:
     def emit(self, name: str, response: m.Response[Any]) -> None:
         """Call every listener of ``name``; one that raises does not stop the others."""
         for sub in list(self.listeners[name]):
-            safe_call(sub.listener, response, what=f"{name} listener")
+            if sub.accept is None or sub.accept():
+                safe_call(sub.listener, response, what=f"{name} listener")
 
-    def on(self, name: str, listener: Callable[[m.Response[Any]], Any]) -> Subscription:
+    def on(self, name: str, listener: Callable[[m.Response[Any]], Any],
+           accept: Callable[[], bool] | None = None) -> Subscription:
+        """Call ``listener`` with each ``name`` event, while ``accept()`` (if given) is true."""
         if not isinstance(name, str) or name not in self.listeners:
             raise m.BadArguments(f"unknown event {name!r}")
         if not callable(listener):
             raise m.BadArguments("listener must be a function")
-        return Subscription(self.listeners[name], listener)
+        return Subscription(self.listeners[name], listener, accept)
 
     # ---------------------------------------------------------------- calls
 
@@ -379,9 +357,11 @@ class Client:
         *,
         parse: Callable[[Any], R],
         timeout: float | None = None,
+        convert: Convert | None = None,
     ) -> asyncio.Future[R]:
-        """Post a checked request; the future resolves to the parsed result or a CtiError."""
-        loop = _loop()
+        """Post a checked request; the future resolves to the parsed result or a CtiError
+        (an error the console answered with goes through ``convert`` first, if given)."""
+        loop = running_loop()
         future: asyncio.Future[R] = loop.create_future()
         if timeout is None:
             timeout = self.timeout
@@ -398,7 +378,7 @@ class Client:
             return future
         call_id = self.ids()
         deadline = loop.time() + timeout
-        call = _Call(method, params, future, parse, deadline, timeout)
+        call = _Call(method, params, future, parse, convert, deadline, timeout)
         self._calls[call_id] = call
         if not self._burst and len(self._calls) > 1:
             self._set_burst(True)
@@ -422,7 +402,7 @@ class Client:
         self._queued -= 1
         assert self.origin is not None
         # the time the caller still waits, so the console answers before it gives up
-        left_ms = max(1, min(int((call.deadline - _loop().time()) * 1000), 1_000_000_000))
+        left_ms = max(1, min(int((call.deadline - running_loop().time()) * 1000), 1_000_000_000))
         text = p.encode(p.envelope(p.REQUEST, call_id, method=call.method, params=call.params, timeout=left_ms))
         self._post(text, self.origin)
 
@@ -437,7 +417,7 @@ class Client:
     def _expire_due(self) -> None:
         """Fail every call past its deadline; arm the sweep for the next one."""
         self._sweep, self._sweep_at = None, math.inf
-        loop = _loop()
+        loop = running_loop()
         now = loop.time()
         heap = self._deadlines
         while heap:
@@ -469,11 +449,10 @@ class Client:
 
     def _set_burst(self, burst: bool) -> None:
         self._burst = burst
-        if self.on_burst is not None:
-            try:
-                self.on_burst(burst)
-            except Exception:
-                log.exception("desk_cti_py: on_burst hook raised")
+        try:
+            self.transport.set_batching(burst)
+        except Exception:
+            log.exception("desk_cti_py: the transport's set_batching raised")
 
     def _fail_sent(self, error: m.CtiError) -> None:
         for call_id, call in list(self._calls.items()):

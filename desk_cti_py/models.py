@@ -398,6 +398,11 @@ class AjaxError(CtiError):
     def error(self) -> AjaxErrorInfo:
         return AjaxErrorInfo(self.message, self.status, self.status_text)
 
+    @classmethod
+    def from_error(cls, error: CtiError) -> AjaxError:
+        """The same failure as ``ajax`` reports it: the seed's error object, the code kept."""
+        return cls(error.message, details=error.details, code=error.code)
+
 
 _BY_CODE: dict[str, type[CtiError]] = {
     c.code: c
@@ -406,9 +411,7 @@ _BY_CODE: dict[str, type[CtiError]] = {
 }
 
 
-def error_from_wire(err: Mapping[str, Any], *, ajax: bool = False) -> CtiError:
-    """The exception for a protocol error object ``{code, message, status?, statusText?}``."""
-    code, message = err["code"], err["message"]
-    if ajax:
-        return AjaxError(message, details=dict(err), code=code)
-    return _BY_CODE.get(code, ConsoleError)(message, details=err.get("details"))
+def error_from_wire(err: Mapping[str, Any]) -> CtiError:
+    """The exception for a protocol error object ``{code, message, status?, statusText?}``;
+    ``details`` keeps the whole object."""
+    return _BY_CODE.get(err["code"], ConsoleError)(err["message"], details=dict(err))

@@ -24,11 +24,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from . import api as _api
+from . import connection as _connection
 from . import protocol as p
-from .client import Client
 from .api import Interaction
-from .models import CtiError, NotFound, NotSupportedOnPage, PageInfo
+from .client import Client
+from .connection import Connection
+from .models import AjaxError, CtiError, NotFound, NotSupportedOnPage, PageInfo
+from .transport import MemoryTransport
 
 Handler = Callable[[dict[str, Any]], Any]
 
@@ -70,24 +72,29 @@ class FakeConsole:
         self.click_to_dial_enabled = False
         self.page: PageInfo | None = None
         self.requests: list[dict[str, Any]] = []  # every request, as posted
+        self.pongs: list[str] = []  # the ids of the pings the softphone answered
         self.violations: list[str] = []  # posts to a wrong origin, malformed messages
         self.session = p.IdMaker().session
         self._ids = p.IdMaker(self.session)
-        self.client = Client(self._from_softphone, console_origin=origin, timeout=timeout)
-        self.interaction = Interaction(lambda: self.client)
-        self._old: Client | None = None
+        self.transport = MemoryTransport(self._from_softphone)
+        self.client = Client(self.transport, console_origin=origin, timeout=timeout)
+        self.transport.attach(self.client)
+        self.connection = Connection(self.transport, self.client)
+        #: an ``interaction`` of this console's own (the module-level one works once installed)
+        self.interaction = Interaction(lambda: self.connection)
+        self._old: Connection | None = None
 
     # -------------------------------------------------------------- install
 
     def install(self) -> FakeConsole:
         """Make the module-level ``desk_cti_py.interaction`` talk to this console."""
-        self._old = _api.set_client(self.client)
+        self._old = _connection.use(self.connection)
         self.client.start()
         return self
 
     def uninstall(self) -> None:
-        self.client.close()
-        _api.set_client(self._old)
+        self.connection.close()
+        _connection.use(self._old)
 
     def __enter__(self) -> FakeConsole:
         return self.install()
@@ -122,6 +129,12 @@ class FakeConsole:
         self._send(p.EVENT, event=p.EVENT_FOCUS, data=self.page.to_dict())
         return self.page
 
+    def ping(self) -> str:
+        """Ask whether the softphone is still there; its pong lands in ``pongs``."""
+        ping_id = self._ids()
+        self.transport.send(self.origin, p.encode(p.envelope(p.PING, ping_id)))
+        return ping_id
+
     def reload(self) -> None:
         """The console page goes away and comes back: a ``bye``, then a new session."""
         self._send(p.BYE)
@@ -131,19 +144,21 @@ class FakeConsole:
     # ------------------------------------------------------------- protocol
 
     def _send(self, kind: str, **fields: Any) -> None:
-        text = p.encode(p.envelope(kind, self._ids(), **fields))
-        asyncio.get_running_loop().call_soon(self.client.receive, self.origin, text)
+        self.transport.send(self.origin, p.encode(p.envelope(kind, self._ids(), **fields)))
 
     def _from_softphone(self, text: str, target_origin: str) -> None:
         asyncio.get_running_loop().call_soon(self._handle, text, target_origin)
 
     def _handle(self, text: str, target_origin: str) -> None:
         msg = json.loads(text)
-        if target_origin != self.origin and not (msg.get("type") == p.HELLO and target_origin == "*"):
+        if target_origin != self.origin:
             self.violations.append(f"{msg.get('type')} posted to {target_origin!r}")
             return
         if msg.get("type") == p.HELLO:
             self._send(p.WELCOME, re=msg["id"], session=self.session)
+            return
+        if msg.get("type") == p.PONG:
+            self.pongs.append(msg["re"])
             return
         if msg.get("type") != p.REQUEST:
             self.violations.append(f"unexpected {msg.get('type')!r} from the softphone")
@@ -224,8 +239,6 @@ class FakeConsole:
         return self.user
 
     def _do_ajax(self, a: dict[str, Any]) -> dict[str, Any]:
-        from .models import AjaxError
-
         status, data = self.ajax_handler(a["method"], a["url"], a.get("data")) if self.ajax_handler else (404, None)
         text = _STATUS_TEXT.get(status, "")
         if status >= 400:

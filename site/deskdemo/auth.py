@@ -88,9 +88,8 @@ def routes(db: Database, sessions: Sessions, origin: str):
         if request.method == "GET":
             return login_page(db, next_=request.query_params.get("next", ""))
         # Login CSRF (signing the agent in as someone else) comes from a browser, which always sends
-        # an Origin: a wrong one is refused. A missing one is let through for now only because the
-        # e2e tests' sign_in (tests/e2e/conftest.py) posts without one; make it strict once it sends one.
-        if refused := write_refusal(request, origin, json=False, missing_ok=True):
+        # an Origin with a form post: a wrong or missing one is refused.
+        if refused := write_refusal(request, origin, json=False):
             return refused
         client = request.client.host if request.client else ""
         if wait := clients.wait(client):  # before reading the form

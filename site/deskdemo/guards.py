@@ -25,21 +25,20 @@ class AddHeaders:
         await self.app(scope, receive, send_with_headers if scope["type"] == "http" else send)
 
 
-def write_refusal(request: Request, origin: str, json: bool, missing_ok: bool = False) -> JSONResponse | None:
+def write_refusal(request: Request, origin: str, json: bool) -> JSONResponse | None:
     """A 403 for a state-changing request that another site could have made a browser send.
 
     It needs an ``Origin`` header equal to the console's own origin (browsers send one with
     every POST, PUT, PATCH and DELETE; a missing one is refused too). With ``json`` (the API)
     it also needs ``Content-Type: application/json``, which a cross-site form or a
     ``text/plain`` fetch cannot send without a CORS preflight, and the API answers none.
-    ``missing_ok`` lets a request without any Origin through (only the sign-in form takes it).
     Called by the handlers, after routing: a method a route does not take stays a 405.
     """
     method = request.method
     if method in SAFE_METHODS:
         return None
     got = request.headers.get("origin")
-    if got != origin and not (missing_ok and got is None):
+    if got != origin:
         why = f"a {method} needs the Origin header of this console ({origin}); got {'none' if got is None else repr(got)}"
     elif json and request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
         why = f"a {method} to the API must send its body as application/json"

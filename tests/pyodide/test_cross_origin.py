@@ -31,7 +31,7 @@ async def every_method(selenium, console):
     import desk_cti_py as d
     from desk_cti_py import cti, interaction
 
-    client = d.connect(console)
+    client = d.connect(console).client
     from js import location
 
     assert location.origin.startswith("http://127.0.0.1:")
@@ -249,7 +249,7 @@ async def burst(selenium, console):
 
     d.connect(console)
     await interaction.isVisible()
-    stats = d._transport["transport"].stats
+    stats = d.current().transport.stats
     batches = stats.batches
     for _ in range(5):  # one call at a time: each reply goes straight to Python
         assert await interaction.isVisible() is True
@@ -274,7 +274,7 @@ async def detach_mid_batch(selenium, console):
 
     d.connect(console)
     await d.interaction.isVisible()
-    transport = d._transport["transport"]
+    transport = d.current().transport
     transport.set_batching(True)
     event = run_js("(origin) => new MessageEvent('message', {data: '{}', origin, source: parent})")(d.get_client().origin)
     transport._listener(event)  # gathered, its hand-over scheduled

@@ -87,7 +87,7 @@ async def run_transport_checks(selenium):
     import desk_cti_py as d
     from js import location
 
-    client = d.connect(location.origin)
+    client = d.connect(location.origin).client
     assert await d.interaction.isVisible() is True
     assert client.origin == location.origin and client.connected
     got = []
@@ -100,7 +100,7 @@ async def run_transport_checks(selenium):
         await d.interaction.getUserInfo()
     with pytest.raises(d.UnknownMethod, match="does not answer screenPop"):
         await d.interaction.screenPop("1", "object=case")
-    transport = d._transport["transport"]
+    transport = d.current().transport
     d.disconnect()
     assert transport._proxies == [] and transport._listener is None
     assert "desk_cti_py._browser" in sys.modules

@@ -208,15 +208,14 @@ async def test_callback_exception_is_logged_not_raised(console, caplog):
 
 
 async def test_not_connected_without_a_console():
-    old = d.set_client(None)
-    try:
-        got = []
-        with pytest.raises(d.NotConnected, match="not connected"):
-            await d.interaction.isVisible(got.append)
-        await asyncio.sleep(0)
-        assert got[0].code == "not_connected"
-    finally:
-        d.set_client(old)
+    assert d.connection.use(None) is None  # no FakeConsole installed here
+    got = []
+    with pytest.raises(d.NotConnected, match="not connected"):
+        await d.interaction.isVisible(got.append)
+    await asyncio.sleep(0)
+    assert got[0].code == "not_connected"
+    with pytest.raises(d.NotConnected):
+        d.get_client()
 
 
 async def test_the_softphone_never_posts_to_star_after_the_handshake(console):
@@ -228,7 +227,7 @@ async def test_the_softphone_never_posts_to_star_after_the_handshake(console):
 async def test_configure_sets_the_default_timeout(console):
     import desk_cti_py
 
-    old = desk_cti_py._defaults["timeout"]
+    old = desk_cti_py.connection.DEFAULTS.timeout
     try:
         desk_cti_py.configure(timeout=0.05)
         console.silent = True
@@ -237,4 +236,24 @@ async def test_configure_sets_the_default_timeout(console):
         with pytest.raises(d.BadArguments):
             desk_cti_py.configure(timeout=0)
     finally:
-        desk_cti_py._defaults["timeout"] = old
+        desk_cti_py.configure(timeout=old)
+
+
+async def test_clicks_reach_the_listener_only_while_click_to_dial_is_enabled_in_this_console_session(console):
+    heard = []
+    d.cti.onClickToDial(lambda r: heard.append(r.result.number))
+    console.click_to_dial_enabled = True  # a console that sends clicks the softphone never asked for
+    console.click_to_dial("+1 555 0100", "7", "customer")
+    await console.settle()
+    assert heard == []
+    assert await d.cti.enableClickToDial() is True
+    console.click_to_dial("+1 555 0101", "7", "customer")
+    await console.settle()
+    assert heard == ["+1 555 0101"]
+    console.reload()  # a new console session starts with click-to-dial off
+    await console.settle()
+    assert await d.interaction.isVisible() is True  # the new session's handshake is done
+    console.click_to_dial_enabled = True
+    console.click_to_dial("+1 555 0102", "7", "customer")
+    await console.settle()
+    assert heard == ["+1 555 0101"]

@@ -14,13 +14,23 @@ CONSOLE = "https://console.example"
 
 
 class Wire:
-    """A post() that records what the softphone sent, and helpers to answer as the console."""
+    """A transport that records what the softphone sent, and helpers to answer as the console."""
 
     def __init__(self):
         self.sent = []
+        self.batching = []  # what the client said about calls in flight
 
-    def __call__(self, text, target):
+    def post(self, text, target):
         self.sent.append((json.loads(text), target))
+
+    def attach(self, receiver):
+        pass
+
+    def detach(self):
+        pass
+
+    def set_batching(self, many_in_flight):
+        self.batching.append(many_in_flight)
 
     def last(self, kind):
         return next(msg for msg, _ in reversed(self.sent) if msg["type"] == kind)
@@ -356,16 +366,14 @@ async def test_listeners_are_isolated_and_unsubscribe(caplog):
     assert seen == ["Subject", ("async", "9"), ("async", "9")]
 
 
-async def test_click_to_dial_events_only_while_enabled():
+async def test_a_listener_hears_events_only_while_its_accept_says_so():
     wire, client = connected()
-    got = []
-    client.on("clickToDial", got.append)
+    got, open_ = [], [False]
+    client.on("clickToDial", got.append, accept=lambda: open_[0])
     click = console_msg("event", event="clickToDial", data={"number": "555", "objectId": "1", "object": "customer"})
     client.receive(CONSOLE, click)
     assert got == []
-    fut = client.call("enableClickToDial", {}, parse=parse_bool)
-    reply(client, wire.requests()[-1])
-    await fut
+    open_[0] = True
     client.receive(CONSOLE, click)
     assert [r.result.number for r in got] == ["555"]
 
@@ -406,30 +414,28 @@ async def test_the_sweep_never_schedules_in_the_past(monkeypatch):
     assert client.pending == 0
 
 
-async def test_on_burst_says_when_more_than_one_call_is_in_flight():
+async def test_the_transport_is_told_when_more_than_one_call_is_in_flight():
     wire, client = connected()
-    told = []
-    client.on_burst = told.append
     for _ in range(3):  # one at a time: never a burst
         fut = client.call("isVisible", {}, parse=parse_bool)
         reply(client, wire.requests()[-1])
         assert await fut is True
-    assert told == []
+    assert wire.batching == []
     futs = [client.call("isVisible", {}, parse=parse_bool) for _ in range(3)]
-    assert told == [True]
+    assert wire.batching == [True]
     for req in wire.requests()[-3:]:
         reply(client, req)
-    assert told == [True, False] and all(f.result() for f in futs)
+    assert wire.batching == [True, False] and all(f.result() for f in futs)
 
 
-async def test_a_failing_on_burst_hook_is_logged_and_calls_go_on(caplog):
+async def test_a_transport_failing_to_batch_is_logged_and_calls_go_on(caplog):
     wire, client = connected()
-    client.on_burst = lambda busy: 1 / 0
+    wire.set_batching = lambda busy: 1 / 0
     futs = [client.call("isVisible", {}, parse=parse_bool) for _ in range(2)]
     for req in wire.requests():
         reply(client, req)
     assert [f.result() for f in futs] == [True, True]
-    assert "on_burst hook raised" in caplog.text
+    assert "set_batching raised" in caplog.text
 
 
 async def test_receive_many_handles_each_in_order_and_survives_a_broken_one(caplog):

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from desk_cti_py import models as m
 from desk_cti_py import protocol as p
 from desk_cti_py.client import Client
+from desk_cti_py.transport import MemoryTransport
 
 settings.register_profile("fast", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("long", max_examples=34_000, deadline=None, suppress_health_check=list(HealthCheck))
@@ -85,7 +86,7 @@ def test_check_request_returns_json_params_or_raises_argument_error(method, args
 def test_the_client_survives_any_sequence_of_messages(messages):
     async def run():
         sent = []
-        client = Client(lambda text, target: sent.append((text, target)), console_origin=CONSOLE)
+        client = Client(MemoryTransport(lambda text, target: sent.append((text, target))), console_origin=CONSOLE)
         client.start()
         hello = json.loads(sent[0][0])["id"]
         client.receive(CONSOLE, p.encode(p.envelope("welcome", "c-1", re=hello, session="S")))

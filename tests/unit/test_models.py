@@ -81,11 +81,11 @@ def test_every_error_code_has_its_exception(code, cls):
 
 
 def test_ajax_error_carries_the_seeds_error_object():
-    exc = m.error_from_wire({"code": "http_error", "message": "Not Found", "status": 404,
-                             "statusText": "Not Found"}, ajax=True)
+    exc = m.AjaxError.from_error(m.error_from_wire({"code": "http_error", "message": "Not Found", "status": 404,
+                                                    "statusText": "Not Found"}))
     assert isinstance(exc, m.AjaxError)
     assert exc.error.to_dict() == {"message": "Not Found", "status": 404, "statusText": "Not Found"}
-    refused = m.error_from_wire({"code": "bad_arguments", "message": "outside /api/v2"}, ajax=True)
+    refused = m.AjaxError.from_error(m.error_from_wire({"code": "bad_arguments", "message": "outside /api/v2"}))
     assert isinstance(refused, m.AjaxError) and refused.code == "bad_arguments" and refused.status == 0
 
 

@@ -1,0 +1,132 @@
+"""The softphone's one connection to its console, and the defaults for the next one.
+
+A :class:`Connection` holds the transport, the client over it and what Desk's semantics
+keep per console session; :func:`connect` makes one and makes it current, and the
+module-level ``interaction`` talks through the current one. ``FakeConsole`` makes its
+own over a ``MemoryTransport``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from . import models as m
+from .client import DEFAULT_TIMEOUT, Client
+from .protocol import ArgumentError
+from .transport import Transport
+
+
+class Defaults:
+    """What ``configure()`` sets for the current connection and every later one."""
+
+    def __init__(self) -> None:
+        self.timeout = DEFAULT_TIMEOUT
+        self.eager_resume = True
+
+
+DEFAULTS = Defaults()
+
+
+class Connection:
+    """A transport, the client over it, and Desk's per-session state (click-to-dial)."""
+
+    def __init__(self, transport: Transport, client: Client) -> None:
+        self.transport = transport
+        self.client = client
+        #: the console session in which click-to-dial was last enabled (None: disabled)
+        self.click_to_dial_session: str | None = None
+
+    @property
+    def click_to_dial_enabled(self) -> bool:
+        """Enabled in this console session: a reloaded console starts with it off."""
+        session = self.click_to_dial_session
+        return session is not None and session == self.client.console_session
+
+    def close(self) -> None:
+        """Pending calls fail with ConnectionLost; the transport stops delivering."""
+        self.client.close()
+        self.transport.detach()
+
+
+_current: list[Connection | None] = [None]
+
+
+def current() -> Connection:
+    """The connection the module-level ``interaction`` talks through."""
+    conn = _current[0]
+    if conn is None:
+        raise m.NotConnected(
+            "desk_cti_py is not connected: load it through the softphone loader "
+            "(loader/desk-cti.js), or install a desk_cti_py.testing.FakeConsole"
+        )
+    return conn
+
+
+def use(conn: Connection | None) -> Connection | None:
+    """Make ``conn`` the current connection; return the one it replaces (not closed)."""
+    old, _current[0] = _current[0], conn
+    return old
+
+
+def connect(console_origins: Iterable[str] | str | None = None, *, development: bool = False,
+            timeout: float | None = None) -> Connection:
+    """Connect to the console in the parent window (the loader does this at boot).
+
+    ``console_origins``: the console origins this softphone accepts, exact
+    (``https://desk.example.com``) or for every subdomain (``https://*.example.com``).
+    The softphone connects only to an embedding page of one of them; anything
+    else raises :class:`~desk_cti_py.OriginNotAllowed` and nothing is posted. With no
+    list, only ``development=True`` connects, to whichever page embeds the softphone
+    (for local work; the loader shows a warning). Returns the connection, now current.
+    """
+    from . import _browser
+
+    disconnect()
+    transport = _browser.BrowserTransport()
+    try:
+        client = Client(transport, console_origins=console_origins,
+                        parent_origin=_browser.detect_console_origin(), development=development,
+                        timeout=DEFAULTS.timeout if timeout is None else timeout,
+                        eager_resume=DEFAULTS.eager_resume)
+    except ArgumentError as exc:
+        raise m.BadArguments(f"connect: {exc}") from None
+    client.start()
+    if client.refusal is not None:
+        raise client.refusal
+    transport.attach(client)
+    conn = Connection(transport, client)
+    use(conn)
+    return conn
+
+
+def disconnect() -> None:
+    """Close the current connection: pending calls fail with ConnectionLost."""
+    conn = use(None)
+    if conn is not None:
+        conn.close()
+
+
+def configure(*, timeout: float | None = None, eager_resume: bool | None = None) -> None:
+    """Set defaults for the current connection and later ones; what is left out stays.
+
+    ``timeout``: seconds every later call waits for its answer (a call's ``timeout=`` wins).
+    ``eager_resume`` (default ``True``): a task awaiting a reply resumes inside the message
+    event that delivered it, as a JS promise continuation does, instead of in a later
+    browser task scheduled by Pyodide's event loop. Set it to ``False`` if code resumed by
+    a reply calls ``pyodide.ffi.run_sync`` (JSPI): that needs the loop's own scheduling.
+    """
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < 1e9
+    ):
+        raise m.BadArguments("timeout must be a positive number of seconds")
+    if eager_resume is not None and not isinstance(eager_resume, bool):
+        raise m.BadArguments("eager_resume must be True or False")
+    client = _current[0].client if _current[0] is not None else None
+    if timeout is not None:
+        DEFAULTS.timeout = float(timeout)
+        if client is not None:
+            client.timeout = float(timeout)
+    if eager_resume is not None:
+        DEFAULTS.eager_resume = eager_resume
+        if client is not None:
+            client.eager_resume = eager_resume
