@@ -349,6 +349,9 @@ def main() -> None:
         context.close()
         browser.close()
     results["machine"]["crashed_boots"] = CRASHED
+    import signin_flood  # the demo server under a sign-in flood, in processes of its own
+
+    results["server"] = {"signin_flood": signin_flood.run()}
     out = ROOT / "bench" / "results.json"
     out.write_text(json.dumps(results, indent=1) + "\n")
     table(results)

@@ -1,6 +1,7 @@
 """Faults: a console that never answers, a console that goes away and comes back, reloads."""
 
 import json
+from urllib.parse import quote
 
 from conftest import BOOT_MS, host_url, run_py, softphone_frame
 
@@ -40,6 +41,7 @@ def test_a_console_whose_handlers_hang_answers_timeout_before_the_callers_deadli
 RESTART = """
 import asyncio
 import json
+from urllib.parse import quote
 import desk_cti_py as d
 from desk_cti_py import interaction, cti
 async def main():
@@ -103,3 +105,13 @@ def test_softphone_reload_starts_a_new_session(page, origins):
     assert page.evaluate("cti.clickToDialEnabled") is False  # the console's state for the softphone starts afresh
     assert run_py(frame, "from desk_cti_py import interaction\nasync def main():\n"
                          "    return await interaction.isVisible()") is True
+
+
+def test_a_quiet_python_softphone_answers_the_consoles_pings_and_stays_connected(page, origins):
+    opts = json.dumps({"pingAfterMs": 200, "pongTimeoutMs": 1000})
+    page.goto(f"{host_url(origins)}&opts={quote(opts)}")
+    softphone_frame(page)
+    page.wait_for_function("cti.stats.pings >= 5", timeout=BOOT_MS)
+    assert page.evaluate("cti.stats.lost") == 0
+    assert "disconnected" not in page.evaluate("host.states")
+    assert page.evaluate("cti.connected") is True
