@@ -76,18 +76,18 @@ class _Api:
             params = spec.check(args)
             fut = self._get().client.call(method, params, parse=parse, timeout=timeout, convert=convert)
         except p.ArgumentError as exc:
-            return self._fail(method, m.BadArguments(f"{method}: {exc}"), callback)
+            return self._fail(method, m.BadArguments(f"{method}: {exc}"), callback, convert)
         except m.CtiError as exc:
-            return self._fail(method, exc, callback)
+            return self._fail(method, exc, callback, convert)
         if callback is not None:
             fut.add_done_callback(lambda f: _deliver(callback, spec, f))
         return fut
 
     @staticmethod
-    def _fail(method: str, error: m.CtiError, callback: Any) -> asyncio.Future[Any]:
+    def _fail(method: str, error: m.CtiError, callback: Any, convert: Convert | None = None) -> asyncio.Future[Any]:
         """A call that fails before anything is posted: the same two styles."""
         fut: asyncio.Future[Any] = running_loop().create_future()
-        fut.set_exception(error)
+        fut.set_exception(convert(error) if convert else error)
         if callable(callback):
             fut.add_done_callback(lambda f: _deliver(callback, p.METHODS[method], f))
         return fut
@@ -218,16 +218,21 @@ class Interaction(_Api):
         ``config`` (all optional): ``method`` (GET, POST, PUT, PATCH, DELETE),
         ``data`` (string, object or array, for PATCH, PUT or POST) and
         ``callback``. Result: an :class:`~desk_cti_py.models.AjaxResult`
-        ``{data, status, statusText}``; on failure an :class:`~desk_cti_py.models.AjaxError`
-        whose ``error`` is ``{message, status, statusText}``.
+        ``{data, status, statusText}``. Every failure, including those found before
+        anything is posted (a bad method, an empty URL, an unknown config key) and a
+        timeout, is an :class:`~desk_cti_py.models.AjaxError` whose ``error`` is the
+        seed's ``{message, status, statusText}`` (``status`` 0 and ``statusText`` ""
+        where no HTTP status exists); it is also an instance of the error for its
+        ``code`` (``CtiTimeout``, ``BadArguments``...).
         """
         config = {} if config is None else config
         if not isinstance(config, Mapping):
-            return self._fail("ajax", m.BadArguments("ajax: config must be a mapping"), None)
+            return self._fail("ajax", m.BadArguments("ajax: config must be a mapping"), None, m.AjaxError.from_error)
         callback = config.get("callback")
         unknown = set(config) - {"method", "data", "callback"}
         if unknown:
-            return self._fail("ajax", m.BadArguments(f"ajax: unknown config keys {sorted(unknown)}"), callback)
+            return self._fail("ajax", m.BadArguments(f"ajax: unknown config keys {sorted(unknown)}"), callback,
+                              m.AjaxError.from_error)
         args = {"url": url, **{k: v for k, v in config.items() if k != "callback"}}
         return self._request("ajax", args, callback, timeout, m.AjaxResult.from_wire, m.AjaxError.from_error)
 

@@ -308,8 +308,7 @@ class Client:
             self.dropped += 1
             return
         if not msg["ok"]:
-            error = m.error_from_wire(msg["error"])
-            self._finish(msg["re"], error=call.convert(error) if call.convert else error)
+            self._finish(msg["re"], error=m.error_from_wire(msg["error"]))
             return
         try:
             result = call.parse(msg.get("result"))
@@ -360,21 +359,20 @@ class Client:
         convert: Convert | None = None,
     ) -> asyncio.Future[R]:
         """Post a checked request; the future resolves to the parsed result or a CtiError
-        (an error the console answered with goes through ``convert`` first, if given)."""
+        (which goes through ``convert`` first, if given)."""
         loop = running_loop()
         future: asyncio.Future[R] = loop.create_future()
         if timeout is None:
             timeout = self.timeout
+        early: m.CtiError | None = None
         if self.state == "refused" and self.refusal is not None:
-            future.set_exception(type(self.refusal)(self.refusal.message))
-            return future
-        if self.state == "closed":
-            future.set_exception(m.NotConnected("the connection is closed"))
-            return future
-        if not self.connected and self._queued >= self.queue_limit:
-            future.set_exception(
-                m.NotConnected(f"no console yet and {self._queued} calls already queued")
-            )
+            early = type(self.refusal)(self.refusal.message)
+        elif self.state == "closed":
+            early = m.NotConnected("the connection is closed")
+        elif not self.connected and self._queued >= self.queue_limit:
+            early = m.NotConnected(f"no console yet and {self._queued} calls already queued")
+        if early is not None:
+            future.set_exception(convert(early) if convert else early)
             return future
         call_id = self.ids()
         deadline = loop.time() + timeout
@@ -443,7 +441,7 @@ class Client:
         if call.future.done():
             return
         if error is not None:
-            call.future.set_exception(error)
+            call.future.set_exception(call.convert(error) if call.convert else error)
         else:
             call.future.set_result(result)
 

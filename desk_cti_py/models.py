@@ -40,6 +40,8 @@ class _Record(Mapping[str, Any]):
     _required: ClassVar[tuple[str, ...]] = ()
     #: the type(s) a field's wire value must have; ``str`` when not listed
     _kinds: ClassVar[dict[str, Any]] = {}
+    #: other spellings a field answers to as an item (the seed's own, where it differs)
+    aliases: ClassVar[dict[str, str]] = {}
     #: set per subclass: field names in order; (field, wire key, kind); wire key -> field
     _fields: ClassVar[tuple[str, ...]] = ()
     _wire: ClassVar[tuple[tuple[str, str, Any], ...]] = ()
@@ -55,7 +57,7 @@ class _Record(Mapping[str, Any]):
             if name in cls.__dict__:
                 delattr(cls, name)
         cls._wire = tuple((name, cls._key(name), cls._kinds.get(name, str)) for name in cls._fields)
-        cls._lookup = {wire: name for name, wire, _ in cls._wire}
+        cls._lookup = {**cls.aliases, **{wire: name for name, wire, _ in cls._wire}}
         for name, wire, _ in cls._wire:  # a subclass's own camelCase keys read as attributes too
             if wire != name and not hasattr(cls, wire):
                 setattr(cls, wire, property(_field_reader(name)))
@@ -177,9 +179,14 @@ class ClickToDial(_Record):
 
 
 class UserInfo(_Record):
-    """The signed-in agent: ``getUserInfo`` (the seed's ten fields)."""
+    """The signed-in agent: ``getUserInfo`` (the seed's ten fields).
+
+    The seed spells the first ``user ID``: ``info["user ID"]`` reads it too (an alias,
+    not one of the ten keys).
+    """
 
     _kinds = {"user_id": (str, int)}
+    aliases = {"user ID": "user_id"}
 
     user_id: str | int | None = None
     email: str | None = None
@@ -398,10 +405,19 @@ class AjaxError(CtiError):
     def error(self) -> AjaxErrorInfo:
         return AjaxErrorInfo(self.message, self.status, self.status_text)
 
-    @classmethod
-    def from_error(cls, error: CtiError) -> AjaxError:
-        """The same failure as ``ajax`` reports it: the seed's error object, the code kept."""
-        return cls(error.message, details=error.details, code=error.code)
+    @staticmethod
+    def from_error(error: CtiError) -> AjaxError:
+        """The same failure as ``ajax`` reports it: the seed's error object, the code kept,
+        and still an instance of the error's own class (``except CtiTimeout`` catches it)."""
+        if isinstance(error, AjaxError):
+            return error
+        kind = _AJAX_KINDS.get(type(error))
+        if kind is None:
+            kind = _AJAX_KINDS[type(error)] = type(f"Ajax{type(error).__name__}", (AjaxError, type(error)), {})
+        return kind(error.message, details=error.details, code=error.code)
+
+
+_AJAX_KINDS: dict[type[CtiError], type[AjaxError]] = {}
 
 
 _BY_CODE: dict[str, type[CtiError]] = {

@@ -154,9 +154,46 @@ async def test_ajax_success_failure_and_callback_in_config(console):
     (("/api/v2/x", {"callback": "nope"}), "callback must be a function"),
 ])
 async def test_ajax_bad_arguments(console, args, why):
-    with pytest.raises(d.BadArguments, match=why):
+    with pytest.raises(d.BadArguments, match=why) as info:
         await d.interaction.ajax(*args)
     assert console.requests == []
+    # still the seed's error object, with no HTTP status
+    assert isinstance(info.value, d.AjaxError) and info.value.code == "bad_arguments"
+    assert info.value.error["status"] == 0 and info.value.error["statusText"] == ""
+
+
+def _seed_error(response):
+    return {"message": response.error["message"], "status": response.error["status"],
+            "statusText": response.error["statusText"]}
+
+
+async def test_every_ajax_failure_is_the_seeds_error_object_in_both_styles(console):
+    got = []
+    cases = [
+        (d.interaction.ajax("", {"callback": got.append}), d.BadArguments),
+        (d.interaction.ajax("/api/v2/x", {"method": "TRACE", "callback": got.append}), d.BadArguments),
+        (d.interaction.ajax("/api/v2/x", {"methd": "GET", "callback": got.append}), d.BadArguments),
+    ]
+    console.silent = True
+    cases.append((d.interaction.ajax("/api/v2/x", {"callback": got.append}, timeout=0.05), d.CtiTimeout))
+    for fut, kind in cases:
+        with pytest.raises(kind) as info:
+            await fut
+        assert isinstance(info.value, d.AjaxError)
+        assert info.value.error.to_dict() == {"message": info.value.message, "status": 0, "statusText": ""}
+    await console.settle()
+    assert [_seed_error(r)["status"] for r in got] == [0, 0, 0, 0]
+    assert all(r.result is None and r.error["statusText"] == "" and r.error["message"] for r in got)
+
+
+async def test_ajax_without_a_console_is_the_seeds_error_object_too():
+    assert d.connection.use(None) is None
+    got = []
+    with pytest.raises(d.NotConnected) as info:
+        await d.interaction.ajax("/api/v2/cases", {"callback": got.append})
+    await asyncio.sleep(0)
+    assert isinstance(info.value, d.AjaxError) and info.value.error["status"] == 0
+    assert _seed_error(got[0]) == {"message": info.value.message, "status": 0, "statusText": ""}
 
 
 async def test_click_to_dial_reaches_every_listener(console):

@@ -32,6 +32,8 @@ def test_a_records_mapping_view_is_the_seeds_keys_and_in_agrees_with_keys(record
         if not in_keys:
             with pytest.raises(KeyError):
                 record[key]
+    for alias, field in type(record).aliases.items():  # the seed's own spellings, documented
+        assert alias in record and record[alias] == getattr(record, field)
     # every seed key is also an attribute
     assert all(getattr(record, key) == record[key] for key in record)
 
@@ -41,6 +43,7 @@ def test_user_info_has_the_seeds_ten_fields():
             "userType", "language", "locale", "siteUrl"]
     user = m.UserInfo.from_wire({k: f"v-{k}" for k in keys})
     assert list(user) == keys
+    assert user["user ID"] == user["userId"] == user.user_id == "v-userId"  # as the seed spells it
     assert user.profile_thumbnail_url == user.profileThumbnailUrl == "v-profileThumbnailUrl"
 
 
