@@ -12,18 +12,23 @@ TEST_RUNTIME := build/pyodide-test/.built
 export SE_CHROMEDRIVER := /usr/bin/chromedriver
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test test-unit test-pyodide test-e2e setup dist wheel bench fuzz clean chromium
+.PHONY: demo test test-unit test-js test-pyodide test-e2e setup dist wheel bench fuzz clean chromium
 
 demo: setup $(RUNTIME)
 	cd site && ../$(PY) -m deskdemo $(DEMO_ARGS)
 
 test: setup dist
-	$(MAKE) --no-print-directory test-unit test-pyodide test-e2e
+	$(MAKE) --no-print-directory test-unit test-js test-pyodide test-e2e
 
 test-unit:
 	$(VENV)/bin/ruff check --quiet --select F,E9,B --ignore B008,B905 desk_cti_py site tests tools bench
 	$(VENV)/bin/mypy --strict --no-error-summary desk_cti_py tests/typing/check_types.py
 	$(PYTEST) -q tests/unit
+
+# Every tests/js/test_*.mjs, with Node's own runner (no framework). Named by glob: Node 20 given
+# the folder runs only test-*, *_test and *.test.* files, and passes with none found.
+test-js:
+	node --test tests/js/test_*.mjs
 
 test-pyodide:
 	$(PYTEST) -q tests/pyodide --dist-dir=build/pyodide-test --runtime=chrome,node --runner=playwright

@@ -15,13 +15,23 @@ from collections.abc import Callable, Iterable, Mapping
 from itertools import accumulate
 from typing import Any
 
-NAMESPACE = "desk-cti"
-VERSION = 1
+# The method table and the limits: one file that desk-console.js's tests check too. Read with a
+# plain open() and os.path: importlib.resources and pathlib (which imports urllib.parse) cost
+# more under Pyodide than parsing these 2.5 KB at every boot.
+with open(os.path.join(os.path.dirname(__file__), "protocol.json"), encoding="utf-8") as _file:
+    TABLE: dict[str, Any] = json.load(_file)
+
+NAMESPACE: str = TABLE["namespace"]
+VERSION: int = TABLE["version"]
 #: Largest message either side accepts, in characters of JSON.
-MAX_MESSAGE_CHARS = 1_000_000
+MAX_MESSAGE_CHARS: int = TABLE["limits"]["messageChars"]
 #: Deepest nesting of arrays and objects accepted. Deeper JSON could overflow the Wasm
 #: stack inside json.loads under Pyodide (a fatal error), so it is refused before parsing.
-MAX_DEPTH = 32
+MAX_DEPTH: int = TABLE["limits"]["depth"]
+#: The largest integer both sides read exactly (JavaScript's Number.MAX_SAFE_INTEGER).
+MAX_INTEGER: int = TABLE["limits"]["maxInteger"]
+#: What "non-blank" strips: JavaScript's String.prototype.trim set, so both sides agree.
+BLANK: str = TABLE["blank"]
 # A JSON string, or an unterminated one up to the end of the text. The two branches of the loop
 # start with different characters, so each character is read once: linear, never backtracking.
 # (The earlier pattern re-scanned to the end from every quote of an unterminated string.)
@@ -39,9 +49,9 @@ ERROR = "error"
 BYE = "bye"
 PING = "ping"
 PONG = "pong"
-MESSAGE_TYPES = frozenset({HELLO, WELCOME, REQUEST, RESPONSE, EVENT, ERROR, BYE, PING, PONG})
 #: Types the softphone accepts from the console.
-CONSOLE_TYPES = frozenset({WELCOME, RESPONSE, EVENT, ERROR, BYE, PING})
+CONSOLE_TYPES = frozenset(TABLE["types"]["console"])
+MESSAGE_TYPES = CONSOLE_TYPES | frozenset(TABLE["types"]["softphone"])
 
 # Error codes: the one fixed table (docs/protocol.md, "Error codes").
 BAD_ARGUMENTS = "bad_arguments"
@@ -56,31 +66,16 @@ ORIGIN_NOT_ALLOWED = "origin_not_allowed"
 HTTP_ERROR = "http_error"
 BUSY = "busy"
 TOO_LARGE = "too_large"
-ERROR_CODES = frozenset(
-    {
-        BAD_ARGUMENTS,
-        UNKNOWN_METHOD,
-        NOT_SUPPORTED_ON_PAGE,
-        NOT_FOUND,
-        CONSOLE_ERROR,
-        TIMEOUT,
-        CONNECTION_LOST,
-        NOT_CONNECTED,
-        ORIGIN_NOT_ALLOWED,
-        HTTP_ERROR,
-        BUSY,
-        TOO_LARGE,
-    }
-)
+ERROR_CODES = frozenset(TABLE["errors"])
 
 # Events the console sends.
 EVENT_CLICK_TO_DIAL = "clickToDial"
 EVENT_FOCUS = "focus"
-EVENTS = frozenset({EVENT_CLICK_TO_DIAL, EVENT_FOCUS})
+EVENTS = frozenset(TABLE["events"])
 
-OBJECT_TYPES = ("customer", "company", "case")
-AJAX_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-_ID_CHARS = 120
+OBJECT_TYPES: tuple[str, ...] = tuple(TABLE["objects"])
+AJAX_METHODS: tuple[str, ...] = tuple(TABLE["ajaxMethods"])
+_ID_CHARS: int = TABLE["limits"]["idChars"]
 
 
 class ProtocolError(ValueError):
@@ -89,6 +84,15 @@ class ProtocolError(ValueError):
 
 class ArgumentError(ValueError):
     """A call whose arguments break the seed's rules; nothing is posted."""
+
+    #: the protocol's error code for it, as the console answers it
+    code = "bad_arguments"
+
+
+class UnknownMethodError(ArgumentError):
+    """A request for a method the protocol does not have."""
+
+    code = "unknown_method"
 
 
 class IdMaker:
@@ -251,22 +255,80 @@ def _check_error(err: Any) -> None:
 
 
 # ---------------------------------------------------------------- arguments
+# Each rule of protocol.json's method table, as the console applies it too. Lengths count
+# UTF-16 code units, as JavaScript does: a limit means the same on both sides of the frame.
 
 
-def _number(name: str, value: Any) -> float | int:
+def _units(text: str) -> int:
+    """``text``'s length as JavaScript counts it (an astral character is two)."""
+    if text.isascii():
+        return len(text)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _over(text: str, limit: int) -> bool:
+    return len(text) > limit or _units(text) > limit
+
+
+def _text(name: str, value: Any, spec: Mapping[str, Any]) -> dict[str, Any]:
+    limit = spec["maxChars"]
+    if not isinstance(value, str):
+        raise ArgumentError(f"{name} must be a string, got {type(value).__name__}")
+    if _over(value, limit) or not value.strip(BLANK):
+        raise ArgumentError(f"{name} must be a non-empty string of at most {limit} characters")
+    return {name: value}
+
+
+def _number(name: str, value: Any, spec: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ArgumentError(f"{name} must be a number, got {type(value).__name__}")
-    if not math.isfinite(value):
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an int beyond a double: JavaScript reads it as Infinity
+        finite = False
+    if not finite:
         raise ArgumentError(f"{name} must be a finite number")
-    if value < 0:
-        raise ArgumentError(f"{name} must be equal or greater than 0, got {value}")
-    return value
+    if value < spec["min"]:
+        raise ArgumentError(f"{name} must be equal or greater than {spec['min']}, got {value}")
+    return {name: value}
 
 
-def _no_params(args: Mapping[str, Any]) -> dict[str, Any]:
-    if args:
-        raise ArgumentError(f"takes no arguments, got {sorted(args)}")
-    return {}
+def _boolean(name: str, value: Any, spec: Mapping[str, Any]) -> dict[str, Any]:
+    if not isinstance(value, bool):
+        raise ArgumentError(f"{name} must be a boolean, got {type(value).__name__}")
+    return {name: value}
+
+
+def _record_id(name: str, value: Any, spec: Mapping[str, Any]) -> dict[str, Any]:
+    # A whole number is sent as its digits; beyond 2**53 JavaScript would read another number.
+    # 42.0 counts as whole: JSON.parse cannot tell it from 42, so the console takes it too.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if (isinstance(value, int) or value.is_integer()) and 0 <= value <= MAX_INTEGER:
+            return {name: str(int(value))}
+        raise ArgumentError(f"{name} must be a string, or a whole number from 0 to {MAX_INTEGER}")
+    return _text(name, value, spec)
+
+
+def _ajax_method(name: str, value: Any, spec: Mapping[str, Any]) -> dict[str, Any]:
+    if not isinstance(value, str) or value.upper() not in AJAX_METHODS:
+        raise ArgumentError(f"{name} must be one of {', '.join(AJAX_METHODS)}, got {value!r}")
+    return {name: value.upper()}
+
+
+# Compact and unescaped: the length JavaScript's JSON.stringify gives.
+_DATA_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def _json(name: str, value: Any, spec: Mapping[str, Any]) -> dict[str, Any]:
+    if not isinstance(value, (str, dict, list)):
+        raise ArgumentError(f"{name} must be a string, an object or an array")
+    try:
+        text = _DATA_ENCODER.encode(value)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise ArgumentError(f"{name} must be JSON data (string, object or array): {exc}") from None
+    if _over(text, spec["maxChars"]):
+        raise ArgumentError(f"{name} is over {spec['maxChars']} characters as JSON")
+    return {name: value}
 
 
 # A small query-string reader and writer: urllib.parse costs over 100 ms to import under Pyodide.
@@ -285,6 +347,8 @@ def _quote(text: str) -> str:
 
 def parse_qsl(query: str) -> list[tuple[str, str]]:
     """``a=1&b=2`` as pairs, like urllib.parse.parse_qsl(keep_blank_values=True)."""
+    if not isinstance(query, str):
+        raise ArgumentError(f"a query must be a string, got {type(query).__name__}")
     pairs = []
     for part in query.split("&"):
         if part:
@@ -294,97 +358,121 @@ def parse_qsl(query: str) -> list[tuple[str, str]]:
 
 
 def urlencode(query: Mapping[str, str]) -> str:
-    return "&".join(f"{_quote(k)}={_quote(v)}" for k, v in query.items())
+    """Pairs as ``a=1&b=2``; every character but ``A-Za-z0-9._~-`` percent-encoded as UTF-8."""
+    if not isinstance(query, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in query.items()):
+        raise ArgumentError("a query must be a mapping of strings to strings")
+    try:
+        return "&".join(f"{_quote(k)}={_quote(v)}" for k, v in query.items())
+    except UnicodeEncodeError:  # a lone surrogate has no UTF-8 (encodeURIComponent refuses it too)
+        raise ArgumentError("a query must be valid Unicode text") from None
 
 
-def parse_query_params(query: Any) -> tuple[str, str]:
-    """Check ``queryParams`` ("object=case", or a mapping); return (object, query string)."""
+def parse_query_params(query: Any, limit: int = 2000) -> tuple[str, str]:
+    """Check ``queryParams`` ("object=case", or a mapping); return (object, query string).
+
+    The limit counts the string as given (a mapping: as encoded), one leading ``?`` included.
+    """
     if isinstance(query, Mapping):
-        if not all(isinstance(k, str) and isinstance(v, str) for k, v in query.items()):
-            raise ArgumentError("queryParams mapping must hold strings")
-        query = urlencode(dict(query))
+        query = urlencode(query)
     if not isinstance(query, str):
         raise ArgumentError(f"queryParams must be a string, got {type(query).__name__}")
-    pairs = parse_qsl(query.lstrip("?"))
-    objects = [v for k, v in pairs if k == "object"]
+    if _over(query, limit):
+        raise ArgumentError(f"queryParams must be at most {limit} characters")
+    query = query[1:] if query.startswith("?") else query
+    objects = [v for k, v in parse_qsl(query) if k == "object"]
     if len(objects) != 1 or objects[0] not in OBJECT_TYPES:
         raise ArgumentError(
             "queryParams must carry object=customer, object=company or object=case, "
-            f"got {query!r}"
+            f"got {query[:100]!r}"
         )
-    return objects[0], query.lstrip("?")
+    return objects[0], query
 
 
-def _record_id(value: Any) -> str:
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return str(value)
-    if not isinstance(value, str):
-        raise ArgumentError(f"id must be a string, got {type(value).__name__}")
-    if not value.strip() or len(value) > 200:
-        raise ArgumentError("id must be a non-empty string of at most 200 characters")
-    return value
+def _query(name: str, value: Any, spec: Mapping[str, Any]) -> dict[str, Any]:
+    obj, query = parse_query_params(value, spec["maxChars"])
+    return {name: query, "object": obj}
 
 
-def _check_json(name: str, value: Any) -> Any:
-    try:
-        text = json.dumps(value, allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        raise ArgumentError(f"{name} must be JSON data (string, object or array): {exc}") from None
-    if len(text) > MAX_MESSAGE_CHARS // 2:
-        raise ArgumentError(f"{name} is too large")
-    return value
+_RULES: dict[str, Callable[[str, Any, Mapping[str, Any]], dict[str, Any]]] = {
+    "number": _number, "text": _text, "boolean": _boolean, "recordId": _record_id,
+    "query": _query, "ajaxMethod": _ajax_method, "json": _json,
+}
 
 
-def _screen_pop(a: Mapping[str, Any]) -> dict[str, Any]:
-    obj, query = parse_query_params(a.get("queryParams"))
-    return {"id": _record_id(a.get("id")), "queryParams": query, "object": obj}
+def _params_rule(params: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    """The check of one method's params, from its entry in the table."""
+    steps = [(name, _RULES[spec["type"]], spec) for name, spec in params.items()]
+
+    def check(args: Mapping[str, Any]) -> dict[str, Any]:
+        if not steps and args:
+            raise ArgumentError(f"takes no arguments, got {sorted(map(str, args))}")
+        out: dict[str, Any] = {}
+        for name, rule, spec in steps:
+            value = args.get(name, spec.get("default"))
+            if value is None and spec.get("optional"):
+                continue
+            out.update(rule(name, value, spec))
+        return out
+
+    return check
 
 
-def _search(a: Mapping[str, Any]) -> dict[str, Any]:
-    text = a.get("searchString")
-    if not isinstance(text, str):
-        raise ArgumentError(f"searchString must be a string, got {type(text).__name__}")
-    if not text.strip() or len(text) > 500:
-        raise ArgumentError("searchString must be a non-empty string of at most 500 characters")
-    obj, query = parse_query_params(a.get("queryParams"))
-    return {"searchString": text, "queryParams": query, "object": obj}
+# ---------------------------------------------------------------- results
 
 
-def _set_visible(a: Mapping[str, Any]) -> dict[str, Any]:
-    value = a.get("value")
-    if not isinstance(value, bool):
-        raise ArgumentError(f"value must be a boolean, got {type(value).__name__}")
-    return {"value": value}
+def _is_kind(value: Any, kind: str) -> bool:
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "integer":  # JSON.stringify writes a safe integer as digits, any other as a float
+        return isinstance(value, int) and not isinstance(value, bool) and -MAX_INTEGER <= value <= MAX_INTEGER
+    if kind == "object":
+        return _one_of(value, _OBJECTS)
+    return kind == "any"
 
 
-def _ajax(a: Mapping[str, Any]) -> dict[str, Any]:
-    url = a.get("url")
-    if not isinstance(url, str) or not url.strip():
-        raise ArgumentError("url must be a non-empty string")
-    if len(url) > 2000:
-        raise ArgumentError("url is too long")
-    method = a.get("method", "GET")
-    if not isinstance(method, str) or method.upper() not in AJAX_METHODS:
-        raise ArgumentError(f"method must be one of {', '.join(AJAX_METHODS)}, got {method!r}")
-    out: dict[str, Any] = {"url": url, "method": method.upper()}
-    if a.get("data") is not None:
-        data = a["data"]
-        if not isinstance(data, (str, dict, list)):
-            raise ArgumentError("data must be a string, an object or an array")
-        out["data"] = _check_json("data", data)
-    return out
+def _result_rule(shape: Any) -> Callable[[Any], Any]:
+    """The check of one method's successful result: "boolean", or a record's fields."""
+    if shape == "boolean":
+        def check_bool(value: Any) -> Any:
+            if not isinstance(value, bool):
+                raise ProtocolError("result must be a boolean")
+            return value
+        return check_bool
+    fields = [(key, kinds.rstrip("!").split("|"), kinds.endswith("!")) for key, kinds in shape.items()]
+
+    def check_record(value: Any) -> Any:
+        if not isinstance(value, Mapping):
+            raise ProtocolError("result must be an object")
+        for key, kinds, required in fields:
+            item = value.get(key)
+            if item is None or item == "":
+                if required:
+                    raise ProtocolError(f"result.{key} is missing")
+                if item is None:
+                    continue
+            if not any(_is_kind(item, kind) for kind in kinds):
+                raise ProtocolError(f"result.{key} must be {' or '.join(kinds)}")
+        return value
+
+    return check_record
+
+
+_OBJECTS = frozenset(OBJECT_TYPES)
 
 
 class Method:
-    """One request method: its wire name, Python twin, rule and failed result."""
+    """One request method: its wire name, Python twin, rules and failed result."""
 
-    __slots__ = ("name", "snake", "check", "failed_result")
+    __slots__ = ("name", "snake", "check", "check_result", "failed_result")
 
     def __init__(self, name: str, snake: str, check: Callable[[Mapping[str, Any]], dict[str, Any]],
-                 failed_result: Any = False) -> None:
+                 failed_result: Any = False, check_result: Callable[[Any], Any] | None = None) -> None:
         self.name = name
         self.snake = snake
+        #: the params' rule: returns the params to post, or raises ArgumentError
         self.check = check
+        #: the successful result's rule: returns it, or raises ProtocolError
+        self.check_result = check_result or (lambda value: value)
         #: what `result` holds in the seed's shape when the call fails
         self.failed_result = failed_result
 
@@ -393,28 +481,33 @@ class Method:
 
 
 METHODS: dict[str, Method] = {
-    m.name: m
-    for m in (
-        Method("setSoftphoneHeight", "set_softphone_height",
-               lambda a: {"height": _number("height", a.get("height"))}),
-        Method("setSoftphoneWidth", "set_softphone_width",
-               lambda a: {"width": _number("width", a.get("width"))}),
-        Method("enableClickToDial", "enable_click_to_dial", _no_params),
-        Method("disableClickToDial", "disable_click_to_dial", _no_params),
-        Method("screenPop", "screen_pop", _screen_pop),
-        Method("searchAndScreenPop", "search_and_screen_pop", _search),
-        Method("getPageInfo", "get_page_info", _no_params, None),
-        Method("setVisible", "set_visible", _set_visible),
-        Method("isVisible", "is_visible", _no_params),
-        Method("getUserInfo", "get_user_info", _no_params, None),
-        Method("ajax", "ajax", _ajax, None),
-    )
+    name: Method(name, spec["snake"], _params_rule(spec["params"]), spec["failed"], _result_rule(spec["result"]))
+    for name, spec in TABLE["methods"].items()
 }
 
 
-def check_request(method: str, args: Mapping[str, Any]) -> dict[str, Any]:
-    """Check a call's arguments as the seed says; return the params to post."""
+def _method(method: Any) -> Method:
     spec = METHODS.get(method) if isinstance(method, str) else None
     if spec is None:
-        raise ArgumentError(f"unknown method {method!r}")
+        raise UnknownMethodError(f"unknown method {method!r}")
+    return spec
+
+
+def check_request(method: str, args: Mapping[str, Any]) -> dict[str, Any]:
+    """Check a call's arguments as the seed says; return the params to post.
+
+    Raises ArgumentError (``code`` bad_arguments), or UnknownMethodError (unknown_method).
+    """
+    spec = _method(method)
+    if not isinstance(args, Mapping):
+        raise ArgumentError(f"params must be an object, got {type(args).__name__}")
     return spec.check(args)
+
+
+def check_result(method: str, result: Any) -> Any:
+    """Check a successful response's ``result`` against the method's table; return it.
+
+    Raises ProtocolError when it is off (the call then fails with ``console_error``), or
+    UnknownMethodError for a method the protocol does not have.
+    """
+    return _method(method).check_result(result)

@@ -58,28 +58,6 @@ export class CtiConsoleError extends Error {
   }
 }
 
-const OBJECTS = ["customer", "company", "case"];
-const AJAX_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
-const own = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
-const bad = (message) => new CtiConsoleError(ErrorCode.BAD_ARGUMENTS, message);
-
-function isId(v) {
-  return typeof v === "string" && v.length > 0 && v.length <= 120;
-}
-
-function number(p, name) {
-  const v = p[name];
-  if (typeof v !== "number" || !Number.isFinite(v)) throw bad(`${name} must be a number`);
-  if (v < 0) throw bad(`${name} must be equal or greater than 0, got ${v}`);
-  return { [name]: v };
-}
-
-function noParams(p) {
-  const keys = Object.keys(p);
-  if (keys.length) throw bad(`takes no arguments, got ${keys.join(", ")}`);
-  return {};
-}
-
 // The caller's remaining wait in ms (the request's optional `timeout`), or null without one.
 function callerTimeout(msg) {
   if (!own(msg, "timeout")) return null;
@@ -96,69 +74,194 @@ function budget(timeout, ownLimit) {
   return timeout === null ? ownLimit : Math.min(ownLimit, timeout - Math.min(1000, timeout / 10));
 }
 
-/** Parse queryParams ("object=case&..."); returns the object type and all pairs. */
-export function parseQueryParams(query) {
-  if (typeof query !== "string" || query.length > 2000) throw bad("queryParams must be a string");
-  const params = new URLSearchParams(query.replace(/^\?/, ""));
-  const objects = params.getAll("object");
-  if (objects.length !== 1 || !OBJECTS.includes(objects[0])) {
-    throw bad(`queryParams must carry object=customer, object=company or object=case, got ${JSON.stringify(query)}`);
-  }
-  return { object: objects[0], query: Object.fromEntries(params) };
-}
-
-function recordId(v) {
-  if (typeof v !== "string" || !v.trim() || v.length > 200) throw bad("id must be a non-empty string");
-  return v;
-}
-
-// Each request method: its argument rule (returns the params a handler gets)
-// and the check on what the handler returns.
-const BOOL = (r) => typeof r === "boolean";
+const own = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
+const bad = (message) => new CtiConsoleError(ErrorCode.BAD_ARGUMENTS, message);
 const OBJ = (r) => r !== null && typeof r === "object" && !Array.isArray(r);
-export const METHODS = {
-  setSoftphoneHeight: [(p) => number(p, "height"), BOOL],
-  setSoftphoneWidth: [(p) => number(p, "width"), BOOL],
-  enableClickToDial: [noParams, BOOL],
-  disableClickToDial: [noParams, BOOL],
-  screenPop: [(p) => ({ id: recordId(p.id), ...parseQueryParams(p.queryParams) }), BOOL],
-  searchAndScreenPop: [
-    (p) => {
-      const s = p.searchString;
-      if (typeof s !== "string" || !s.trim() || s.length > 500) throw bad("searchString must be a non-empty string");
-      return { searchString: s, ...parseQueryParams(p.queryParams) };
-    },
-    BOOL,
-  ],
-  getPageInfo: [noParams, OBJ],
-  setVisible: [
-    (p) => {
-      if (typeof p.value !== "boolean") throw bad("value must be a boolean");
-      return { value: p.value };
-    },
-    BOOL,
-  ],
-  isVisible: [noParams, BOOL],
-  getUserInfo: [noParams, OBJ],
-  ajax: [
-    (p) => {
-      if (typeof p.url !== "string" || !p.url.trim() || p.url.length > 2000) throw bad("url must be a non-empty string");
-      const method = own(p, "method") ? p.method : "GET";
-      if (typeof method !== "string" || !AJAX_METHODS.includes(method.toUpperCase())) {
-        throw bad(`method must be one of ${AJAX_METHODS.join(", ")}`);
-      }
-      const data = own(p, "data") ? p.data : undefined;
-      if (data !== undefined && data !== null && typeof data !== "string" && typeof data !== "object") {
-        throw bad("data must be a string, an object or an array");
-      }
-      return { url: p.url, method: method.toUpperCase(), data: data ?? undefined };
-    },
-    (r) => OBJ(r) && Number.isInteger(r.status),
-  ],
+const MAX_ID_CHARS = 120;
+const MAX_METHOD_CHARS = 64;
+const MAX_INTEGER = Number.MAX_SAFE_INTEGER; // beyond it JSON numbers are not read exactly
+const OBJECTS = ["customer", "company", "case"];
+const AJAX_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+/**
+ * The method table: params with their rules, the successful result's shape. It must equal
+ * desk_cti_py/protocol.json's (tests/js/test_conformance.mjs checks it and runs the cases);
+ * it is written out here so the module stays one file a console page imports as it is.
+ * "Non-blank" is what trim() strips; lengths are JavaScript's (UTF-16 code units).
+ */
+export const METHOD_TABLE = deepFreeze({
+  setSoftphoneHeight: { params: { height: { type: "number", min: 0 } }, result: "boolean" },
+  setSoftphoneWidth: { params: { width: { type: "number", min: 0 } }, result: "boolean" },
+  enableClickToDial: { params: {}, result: "boolean" },
+  disableClickToDial: { params: {}, result: "boolean" },
+  screenPop: {
+    params: { id: { type: "recordId", maxChars: 200 }, queryParams: { type: "query", maxChars: 2000 } },
+    result: "boolean",
+  },
+  searchAndScreenPop: {
+    params: { searchString: { type: "text", maxChars: 500 }, queryParams: { type: "query", maxChars: 2000 } },
+    result: "boolean",
+  },
+  getPageInfo: { params: {}, result: { url: "string", objectId: "string!", object: "object!", objectName: "string" } },
+  setVisible: { params: { value: { type: "boolean" } }, result: "boolean" },
+  isVisible: { params: {}, result: "boolean" },
+  getUserInfo: {
+    params: {},
+    result: { userId: "string|integer", email: "string", userName: "string", fullName: "string", profilePhotoUrl: "string",
+      profileThumbnailUrl: "string", userType: "string", language: "string", locale: "string", siteUrl: "string" },
+  },
+  ajax: {
+    params: { url: { type: "text", maxChars: 2000 }, method: { type: "ajaxMethod", default: "GET" },
+      data: { type: "json", optional: true, maxChars: 500000 } },
+    result: { data: "any", status: "integer!", statusText: "string" },
+  },
+});
+
+function deepFreeze(o) {
+  for (const v of Object.values(o)) if (v !== null && typeof v === "object") deepFreeze(v);
+  return Object.freeze(o);
+}
+
+function isId(v) {
+  return typeof v === "string" && v.length > 0 && v.length <= MAX_ID_CHARS;
+}
+
+// Python's urlencode: every character but A-Za-z0-9._~- percent-encoded as UTF-8.
+const quote = (s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+// Each param rule returns the params it gives the handler (a query adds `object` and `query`).
+const RULES = {
+  number(name, v, spec) {
+    if (typeof v !== "number" || !Number.isFinite(v)) throw bad(`${name} must be a finite number`);
+    if (v < spec.min) throw bad(`${name} must be equal or greater than ${spec.min}, got ${v}`);
+    return { [name]: v };
+  },
+  text(name, v, spec) {
+    if (typeof v !== "string" || v.length > spec.maxChars || !v.trim()) {
+      throw bad(`${name} must be a non-empty string of at most ${spec.maxChars} characters`);
+    }
+    return { [name]: v };
+  },
+  boolean(name, v) {
+    if (typeof v !== "boolean") throw bad(`${name} must be a boolean`);
+    return { [name]: v };
+  },
+  // A whole number is taken as its digits, as the softphone sends it.
+  recordId(name, v, spec) {
+    if (typeof v !== "number") return RULES.text(name, v, spec);
+    if (!Number.isSafeInteger(v) || v < 0) throw bad(`${name} must be a string, or a whole number from 0 to ${MAX_INTEGER}`);
+    return { [name]: String(v) };
+  },
+  ajaxMethod(name, v) {
+    if (typeof v !== "string" || !AJAX_METHODS.includes(v.toUpperCase())) {
+      throw bad(`${name} must be one of ${AJAX_METHODS.join(", ")}`);
+    }
+    return { [name]: v.toUpperCase() };
+  },
+  json(name, v, spec) {
+    if (typeof v !== "string" && typeof v !== "object") throw bad(`${name} must be a string, an object or an array`);
+    if (JSON.stringify(v).length > spec.maxChars) throw bad(`${name} is over ${spec.maxChars} characters as JSON`);
+    return { [name]: v };
+  },
+  query(name, v, spec) {
+    return parseQueryParams(v, spec.maxChars, name);
+  },
 };
 
-// JSON.parse with no prototype surprises: "__proto__" keys become plain data.
-function parseMessage(text) {
+/**
+ * Check queryParams ("object=case&...", or an object of strings, encoded as the softphone does):
+ * returns {queryParams, object, query}, query being every pair as an object.
+ */
+export function parseQueryParams(v, maxChars = 2000, name = "queryParams") {
+  if (OBJ(v)) {
+    const pairs = Object.entries(v);
+    if (!pairs.every(([, x]) => typeof x === "string")) throw bad(`${name} object must hold strings`);
+    try {
+      v = pairs.map(([k, x]) => `${quote(k)}=${quote(x)}`).join("&");
+    } catch {
+      throw bad(`${name} must be valid Unicode text`); // a lone surrogate has no UTF-8
+    }
+  }
+  if (typeof v !== "string") throw bad(`${name} must be a string`);
+  if (v.length > maxChars) throw bad(`${name} must be at most ${maxChars} characters`);
+  const q = v.startsWith("?") ? v.slice(1) : v;
+  const params = new URLSearchParams(`&${q}`); // the "&": URLSearchParams would strip a second "?"
+  const objects = params.getAll("object");
+  if (objects.length !== 1 || !OBJECTS.includes(objects[0])) {
+    throw bad(`${name} must carry object=customer, object=company or object=case, got ${JSON.stringify(q.slice(0, 100))}`);
+  }
+  return { [name]: q, object: objects[0], query: Object.fromEntries(params) };
+}
+
+function paramsRule(params) {
+  const steps = Object.entries(params).map(([name, spec]) => [name, RULES[spec.type], spec]);
+  return (p) => {
+    if (!steps.length) {
+      const keys = Object.keys(p);
+      if (keys.length) throw bad(`takes no arguments, got ${keys.join(", ")}`);
+    }
+    const out = {};
+    for (const [name, rule, spec] of steps) {
+      const v = own(p, name) ? p[name] : spec.default;
+      if ((v === undefined || v === null) && spec.optional) continue;
+      Object.assign(out, rule(name, v, spec));
+    }
+    return out;
+  };
+}
+
+const isKind = (v, kind) =>
+  kind === "any" ||
+  (kind === "string" && typeof v === "string") ||
+  (kind === "integer" && Number.isSafeInteger(v)) || // JSON.stringify writes these as digits
+  (kind === "object" && OBJECTS.includes(v));
+
+// A result's own fields are what JSON.stringify sends, so only those count.
+function resultRule(shape) {
+  if (shape === "boolean") return (r) => typeof r === "boolean";
+  const fields = Object.entries(shape).map(([k, kinds]) => [k, kinds.replace(/!$/, "").split("|"), kinds.endsWith("!")]);
+  return (r) =>
+    OBJ(r) &&
+    fields.every(([k, kinds, required]) => {
+      const v = own(r, k) ? r[k] : undefined;
+      if (v === undefined || v === null || v === "") {
+        if (required) return false;
+        if (v !== "") return true;
+      }
+      return kinds.some((kind) => isKind(v, kind));
+    });
+}
+
+const METHODS = Object.fromEntries(
+  Object.entries(METHOD_TABLE).map(([name, m]) => [name, { check: paramsRule(m.params), result: resultRule(m.result) }]),
+);
+
+/**
+ * A request's method and params, checked as the console does before any handler runs:
+ * returns the params the handler gets, or throws a CtiConsoleError (bad_arguments, unknown_method).
+ */
+export function checkRequest(method, params) {
+  if (typeof method !== "string" || !own(METHODS, method)) {
+    throw new CtiConsoleError(ErrorCode.UNKNOWN_METHOD, `unknown method ${JSON.stringify(method)}`);
+  }
+  const raw = params === undefined ? {} : params;
+  if (!OBJ(raw)) throw bad(`${method}: params must be an object`);
+  try {
+    return METHODS[method].check(raw);
+  } catch (e) {
+    if (e instanceof CtiConsoleError) e.message = `${method}: ${e.message}`;
+    throw e;
+  }
+}
+
+/** Whether a handler's result has the shape the method's table gives (false: console_error). */
+export function checkResult(method, result) {
+  return own(METHODS, method) && METHODS[method].result(result);
+}
+
+/** A message from the softphone, checked for shape (not origin); null when it is malformed.
+ * JSON.parse has no prototype surprises: "__proto__" keys become plain data. */
+export function parseMessage(text) {
   if (typeof text !== "string" || text.length > MAX_MESSAGE_CHARS) return null;
   let msg;
   try {
@@ -168,7 +271,7 @@ function parseMessage(text) {
   }
   if (!OBJ(msg) || msg.ns !== NAMESPACE || msg.v !== VERSION || !isId(msg.id)) return null;
   if (msg.type !== "hello" && msg.type !== "request" && msg.type !== "pong") return null;
-  if (msg.type === "request" && (typeof msg.method !== "string" || msg.method.length > 64)) return null;
+  if (msg.type === "request" && (typeof msg.method !== "string" || msg.method.length > MAX_METHOD_CHARS)) return null;
   if (msg.type === "pong" && !isId(msg.re)) return null;
   return msg;
 }
@@ -459,7 +562,7 @@ export class DeskConsole {
     const job = this._start(msg, budget(timeout, this.options.requestTimeoutMs));
     try {
       const result = await this._handle(msg.method, params, job.ctx);
-      if (!METHODS[msg.method][1](result)) {
+      if (!checkResult(msg.method, result)) {
         throw new CtiConsoleError(ErrorCode.CONSOLE_ERROR, `${msg.method}: the console's handler returned a bad result`);
       }
       this._finish(job, null, result);
@@ -470,15 +573,7 @@ export class DeskConsole {
 
   // The method's argument rule: the params a handler gets, or a thrown protocol error.
   _check(msg) {
-    if (!own(METHODS, msg.method)) throw new CtiConsoleError(ErrorCode.UNKNOWN_METHOD, `unknown method ${JSON.stringify(msg.method)}`);
-    const raw = msg.params === undefined ? {} : msg.params;
-    if (!OBJ(raw)) throw bad("params must be an object");
-    try {
-      return METHODS[msg.method][0](raw);
-    } catch (e) {
-      if (e instanceof CtiConsoleError) e.message = `${msg.method}: ${e.message}`;
-      throw e;
-    }
+    return checkRequest(msg.method, msg.params);
   }
 
   // A request in progress: counted against the bound, given up (and its work aborted) at its deadline.

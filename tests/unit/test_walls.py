@@ -54,7 +54,7 @@ def test_the_wheel_holds_the_library_alone():
     assert tops == {"desk_cti_py", wheel().name.split("-py3")[0] + ".dist-info"}
     assert "desk_cti_py/py.typed" in names
     assert {Path(n).name for n in names if n.startswith("desk_cti_py/")} == {
-        p.name for p in PACKAGE.iterdir() if p.suffix in (".py", ".typed")}
+        p.name for p in PACKAGE.iterdir() if p.suffix in (".py", ".typed", ".json")}
 
 
 def served_files():
