@@ -4,7 +4,8 @@
 //   <script type="text/python"> from desk_cti_py import ready, interaction ... </script>
 //
 // It boots the self-hosted Pyodide (data-pyodide, default ../pyodide/ next to
-// this file), installs desk_cti_py from its wheel meanwhile, connects to the console
+// this file), installs desk_cti_py from its wheel meanwhile (desk-cti-wheel.mjs, beside
+// this file, does the unpacking and writing), connects to the console
 // if the embedding page is one of the console origins the page declares
 // (data-console-origins="https://desk.example.com https://*.example.net"; with none,
 // only data-development connects, to any embedding page, under a visible warning), runs the page's
@@ -21,9 +22,9 @@
   const indexURL = new URL(cfg.pyodide || "../pyodide/", here).href;
   // The runtime is the critical path: its module is asked for before anything else is set up,
   // and nothing else is fetched until it is in (the lock and the wheel competing with it
-  // delayed it by 30-50 ms, measured).
+  // delayed it).
   const runtimeModule = import(`${indexURL}pyodide.mjs`);
-  runtimeModule.catch(() => {}); // reported once awaited, in boot()
+  runtimeModule.catch(() => {}); // reported once awaited, in runtime()
   const PHASES = [
     ["download", "Downloading the Python runtime"],
     ["start", "Starting Python"],
@@ -82,8 +83,8 @@
   }
 
   // The runtime download starts at once; progress is shown (and its events fired) once the page
-  // has a body to show it in and the runtime's requests are out (see boot()), so every event
-  // comes with a visible indicator.
+  // has a body to show it in and the runtime's requests are out (see showProgress()), so every
+  // event comes with a visible indicator.
   let failed = false;
   let shown = false;
   let target = -1;
@@ -188,18 +189,96 @@
     }
   }
 
-  // ---- desk_cti_py's wheel, installed by the loader. The lock file and the wheel are fetched
-  // once the runtime's module is in, while the rest of the runtime downloads; the wheel is
-  // checked against the lock's sha256 (subresource integrity), unzipped with the browser's
-  // DecompressionStream and written to site-packages.
-  // Pyodide's own installer would run its Python zip code for the first time during boot:
-  // 150-200 ms measured on a 2-core machine, against a few ms here.
-  const PACKAGE = "desk-cti-py";
+  // ---- the boot, one function per phase, in order:
+  //   runtime        download the runtime and start Python, desk_cti_py installed meanwhile
+  //   extraPackages  data-packages, through Pyodide's own loadPackage
+  //   importPackage  import desk_cti_py
+  //   connect        to the console, if the embedding page is one the softphone declares
+  //   pagePython     the page's <script type="text/python">, in order
+  //   fireReady      ready() listeners, Python's then JS's
+  // A phase can be swapped for another that keeps its contract (a boot from a memory snapshot
+  // replaces runtime, falling back to it).
+
+  async function boot() {
+    const progress = showProgress();
+    const pyodide = await runtime();
+    await extraPackages(pyodide);
+    advance(2);
+    desk.pyodide = pyodide;
+    const dcp = importPackage(pyodide);
+    try {
+      connect(dcp);
+      await progress;
+      advance(3);
+      await pagePython(dcp);
+      callPy(dcp, "_fire_ready", {});
+    } finally {
+      dcp.destroy();
+    }
+    fireReady();
+  }
+
+  // Progress is shown once the runtime's requests are out (the page's first text to lay out and
+  // paint, shown earlier, delayed them), or after 150 ms if they are not out by then (a slow
+  // network): the user is not left looking at a blank frame. A runtime phase calls
+  // runtimeRequested() once its requests are out.
+  let runtimeRequested;
+  function showProgress() {
+    const requested = new Promise((res) => (runtimeRequested = res));
+    const shortWait = new Promise((res) => setTimeout(res, 150));
+    return Promise.all([domReady(), Promise.race([requested, shortWait])]).then(() => {
+      shown = true;
+      advance(target);
+    });
+  }
 
   async function fetchOk(url, init) {
     const r = await fetch(url, init);
     if (!r.ok) throw new Error(`could not fetch ${url}: HTTP ${r.status}`);
     return r;
+  }
+
+  // runtime: resolves to a started Pyodide in which desk_cti_py imports, having advanced
+  // progress through download and start and called runtimeRequested().
+  // The lock and the wheel are fetched once the runtime's module is in (competing with it, they
+  // delayed it), while the rest of the runtime downloads; the wheel is checked against the lock's
+  // sha256 (subresource integrity) and installed by desk-cti-wheel.mjs, asked for after the
+  // runtime's requests. Pyodide's own installer would run its Python zip code during boot.
+  const PACKAGE = "desk-cti-py";
+  const INSTALLER = new URL("desk-cti-wheel.mjs", here).href;
+
+  async function runtime() {
+    advance(0);
+    const { loadPyodide } = await runtimeModule;
+    const lock = fetchOk(`${indexURL}pyodide-lock.json`).then((r) => r.json()); // parsed once, for both
+    const wheel = fetchWheel(lock);
+    let fsInfo = null;
+    let installerIn = null; // once it is in, it may write the wheel from fsInit
+    const started = loadPyodide({
+      indexURL,
+      lockFileContents: lock,
+      packageBaseUrl: indexURL,
+      // downloaded and instantiated; the interpreter starts once this returns
+      fsInit: (FS, info) => {
+        performance.mark("desk-cti:runtime-loaded");
+        advance(1);
+        fsInfo = info;
+        if (installerIn) installerIn.fsInit(FS, info);
+      },
+    });
+    runtimeRequested();
+    const installer = import(INSTALLER).then(
+      ({ WheelInstaller }) => (installerIn = new WheelInstaller(wheel)),
+      (e) => {
+        throw new Error(`could not load the wheel installer ${INSTALLER}: ${e.message}`);
+      },
+    );
+    wheel.catch(() => {}); // reported by the installer, once awaited
+    installer.catch(() => {}); // reported below, once awaited
+    const pyodide = await started;
+    performance.mark("desk-cti:runtime");
+    await (await installer).finish(pyodide, fsInfo);
+    return pyodide;
   }
 
   function hexToBase64(hex) {
@@ -212,174 +291,61 @@
       throw new Error(`${PACKAGE} is not in ${indexURL}pyodide-lock.json`);
     }
     const url = new URL(pkg.file_name, indexURL).href;
-    let body;
     try {
-      body = await (await fetchOk(url, { integrity: `sha256-${hexToBase64(pkg.sha256)}` })).arrayBuffer();
+      const r = await fetchOk(url, { integrity: `sha256-${hexToBase64(pkg.sha256)}` });
+      return { url, bytes: await r.arrayBuffer() };
     } catch (e) {
       throw new Error(`${url} could not be fetched or does not match its sha256 in pyodide-lock.json: ${e.message}`);
     }
-    return unzip(body, url);
   }
 
-  // The files of a zip archive as [name, bytes]: stored or deflated entries, no zip64, no
-  // encryption, no absolute or ".." names.
-  async function unzip(buffer, url) {
-    const view = new DataView(buffer);
-    const bad = (why) => new Error(`${url} is not a wheel this loader can unpack: ${why}`);
-    let end = -1;
-    for (let i = buffer.byteLength - 22; i >= Math.max(0, buffer.byteLength - 65557); i--) {
-      if (view.getUint32(i, true) === 0x06054b50) {
-        end = i;
-        break;
-      }
-    }
-    if (end < 0) throw bad("no end of central directory");
-    const count = view.getUint16(end + 10, true);
-    let at = view.getUint32(end + 16, true);
-    const names = new TextDecoder();
-    const files = [];
-    for (let n = 0; n < count; n++) {
-      if (at + 46 > buffer.byteLength || view.getUint32(at, true) !== 0x02014b50) throw bad("broken central directory");
-      const flags = view.getUint16(at + 8, true);
-      const method = view.getUint16(at + 10, true);
-      const size = view.getUint32(at + 20, true);
-      const nameLength = view.getUint16(at + 28, true);
-      const local = view.getUint32(at + 42, true);
-      const name = names.decode(new Uint8Array(buffer, at + 46, nameLength));
-      at += 46 + nameLength + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
-      if (flags & 1) throw bad(`${name} is encrypted`);
-      if (method !== 0 && method !== 8) throw bad(`${name}: compression method ${method}`);
-      if (size === 0xffffffff || local === 0xffffffff) throw bad("zip64");
-      if (name.startsWith("/") || name.includes("\\") || name.split("/").includes("..")) throw bad(`unsafe name ${name}`);
-      if (name.endsWith("/")) continue;
-      if (local + 30 > buffer.byteLength || view.getUint32(local, true) !== 0x04034b50) throw bad(`${name}: broken entry`);
-      const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
-      if (start + size > buffer.byteLength) throw bad(`${name}: truncated`);
-      const data = new Uint8Array(buffer, start, size);
-      files.push([name, method === 0 ? data : inflate(data)]);
-    }
-    return Promise.all(files.map(async ([name, data]) => [name, await data]));
-  }
-
-  async function inflate(data) {
-    const stream = new Blob([data]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
-  }
-
-  // The wheel's files go into site-packages from loadPyodide's fsInit hook when they are unpacked
-  // by then: the runtime is downloaded and instantiated, the interpreter not yet started, so no
-  // Python runs for it and no import can have listed site-packages. If they are not (the main
-  // thread was busy with the runtime), the interpreter is not kept waiting: they are written once
-  // it is up, and site-packages' cached listing is dropped so the next import sees them (Python
-  // relists a directory when its mtime changes, which a write in the same millisecond as a
-  // listing would not show; importlib.invalidate_caches() would import importlib.metadata on the
-  // way: 50-70 ms measured).
-  function writeFiles(FS, sitePackages, files) {
-    const start = performance.now();
-    for (const [name, data] of files) {
-      const path = `${sitePackages}/${name}`;
-      FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
-      FS.writeFile(path, data);
-    }
-    performance.measure("desk-cti:install", { start });
-  }
-
-  function installLate(pyodide, sitePackages, files) {
-    writeFiles(pyodide.FS, sitePackages, files);
-    const scope = pyodide.toPy({ site: sitePackages }); // not the page's own globals
-    try {
-      pyodide.runPython("import sys\nsys.path_importer_cache.pop(site, None)", { globals: scope });
-    } finally {
-      scope.destroy();
-    }
-  }
-
-  async function boot() {
-    // Progress is shown once the runtime's requests are out (the page's first text to lay out
-    // and paint, shown earlier, delayed them by ~20 ms, measured), or after 150 ms if they are
-    // not out by then (a slow network): the user is not left looking at a blank frame.
-    let requested;
-    const runtimeRequested = new Promise((res) => (requested = res));
-    const shortWait = new Promise((res) => setTimeout(res, 150));
-    const dom = Promise.all([domReady(), Promise.race([runtimeRequested, shortWait])]).then(() => {
-      shown = true;
-      advance(target);
-    });
-    advance(0);
-    const { loadPyodide } = await runtimeModule;
-    const lock = fetchOk(`${indexURL}pyodide-lock.json`).then((r) => r.json()); // parsed once, for both
-    const wheel = fetchWheel(lock);
-    let unpacked = null;
-    wheel.then((files) => (unpacked = files), () => {}); // a failure is reported below, once awaited
-    let sitePackages = null;
-    let installed = false;
-    const runtime = loadPyodide({
-      indexURL,
-      lockFileContents: lock,
-      packageBaseUrl: indexURL,
-      // downloaded and instantiated; the interpreter starts once this returns
-      fsInit: (FS, info) => {
-        performance.mark("desk-cti:runtime-loaded");
-        advance(1);
-        sitePackages = info.sitePackages;
-        if (unpacked) {
-          writeFiles(FS, sitePackages, unpacked);
-          installed = true;
-        }
-      },
-    });
-    requested();
-    const pyodide = await runtime;
-    performance.mark("desk-cti:runtime");
-    const files = await wheel; // a wheel that could not be fetched or unpacked fails here
-    if (!sitePackages) throw new Error(`the runtime at ${indexURL} did not call loadPyodide's fsInit hook`);
-    if (!installed) installLate(pyodide, sitePackages, files);
-    // Extra packages (data-packages) after boot: loadPackage reports failures only through
-    // errorCallback, so they are collected and turned into an error, never a silent fall-back.
+  // loadPackage reports failures only through errorCallback, so they are collected and turned
+  // into an error, never a silent fall-back.
+  async function extraPackages(pyodide) {
     const extra = cfg.packages ? cfg.packages.split(",").map((s) => s.trim()).filter(Boolean) : [];
+    if (!extra.length) return;
     const problems = [];
-    if (extra.length) await pyodide.loadPackage(extra, { errorCallback: (m) => problems.push(m), messageCallback: () => {} });
+    await pyodide.loadPackage(extra, { errorCallback: (m) => problems.push(m), messageCallback: () => {} });
     const missing = extra.filter((name) => !Object.hasOwn(pyodide.loadedPackages, name));
     if (missing.length || problems.length) {
       throw new Error(`could not load ${missing.join(", ")} from ${indexURL}: ${problems.join("; ") || "not in its pyodide-lock.json"}`);
     }
-    advance(2);
-    desk.pyodide = pyodide;
-    let dcp;
+  }
+
+  function importPackage(pyodide) {
     try {
-      dcp = pyodide.pyimport("desk_cti_py");
+      return pyodide.pyimport("desk_cti_py");
     } catch (e) {
       throw new Error(`desk_cti_py did not load from ${indexURL}: ${e.message}`);
     }
-    // Every PyProxy taken here (functions, the returned client) is destroyed at once.
-    const call = (name, ...args) => {
-      const fn = dcp[name];
-      try {
-        const out = fn.callKwargs(...args);
-        if (out && typeof out.destroy === "function") out.destroy();
-      } finally {
-        fn.destroy();
-      }
-    };
+  }
+
+  // Every PyProxy taken here (the function, what it returns) is destroyed at once.
+  function callPy(dcp, name, ...args) {
+    const fn = dcp[name];
     try {
-      const timeout = cfg.timeout ? Number(cfg.timeout) : undefined;
-      const origins = (cfg.consoleOrigins || cfg.consoleOrigin || "").split(/[\s,]+/).filter(Boolean);
-      const development = cfg.development !== undefined && cfg.development !== "false";
-      if (development) domReady().then(warnDevelopment);
-      try {
-        call("connect", origins.join(" "), { development, ...(timeout ? { timeout } : {}) });
-      } catch (e) {
-        // A refused console is said in one line, not as a Python traceback.
-        const last = String(e.message).trim().split("\n").pop();
-        throw new Error(`not connected: ${last.slice(last.indexOf(": ") + 2)}`);
-      }
-      await dom;
-      advance(3);
-      await pagePython(dcp);
-      call("_fire_ready", {});
+      const out = fn.callKwargs(...args);
+      if (out && typeof out.destroy === "function") out.destroy();
     } finally {
-      dcp.destroy();
+      fn.destroy();
     }
+  }
+
+  function connect(dcp) {
+    const timeout = cfg.timeout ? Number(cfg.timeout) : undefined;
+    const origins = (cfg.consoleOrigins || cfg.consoleOrigin || "").split(/[\s,]+/).filter(Boolean);
+    const development = cfg.development !== undefined && cfg.development !== "false";
+    if (development) domReady().then(warnDevelopment);
+    try {
+      callPy(dcp, "connect", origins.join(" "), { development, ...(timeout ? { timeout } : {}) });
+    } catch (e) {
+      // A refused console is said in one line, not as a Python traceback.
+      const last = String(e.message).trim().split("\n").pop();
+      throw new Error(`not connected: ${last.slice(last.indexOf(": ") + 2)}`);
+    }
+  }
+
+  function fireReady() {
     readyFired = true;
     advance(4);
     for (const fn of jsListeners.splice(0)) callSafely(fn);
