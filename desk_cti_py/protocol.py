@@ -370,7 +370,7 @@ def urlencode(query: Mapping[str, str]) -> str:
 def parse_query_params(query: Any, limit: int = 2000) -> tuple[str, str]:
     """Check ``queryParams`` ("object=case", or a mapping); return (object, query string).
 
-    The limit counts the string as given (a mapping: as encoded), one leading ``?`` included.
+    The limit counts the string as given (a mapping: as encoded), leading ``?`` included.
     """
     if isinstance(query, Mapping):
         query = urlencode(query)
@@ -378,7 +378,7 @@ def parse_query_params(query: Any, limit: int = 2000) -> tuple[str, str]:
         raise ArgumentError(f"queryParams must be a string, got {type(query).__name__}")
     if _over(query, limit):
         raise ArgumentError(f"queryParams must be at most {limit} characters")
-    query = query[1:] if query.startswith("?") else query
+    query = query.lstrip("?")
     objects = [v for k, v in parse_qsl(query) if k == "object"]
     if len(objects) != 1 or objects[0] not in OBJECT_TYPES:
         raise ArgumentError(

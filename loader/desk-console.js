@@ -184,8 +184,8 @@ export function parseQueryParams(v, maxChars = 2000, name = "queryParams") {
   }
   if (typeof v !== "string") throw bad(`${name} must be a string`);
   if (v.length > maxChars) throw bad(`${name} must be at most ${maxChars} characters`);
-  const q = v.startsWith("?") ? v.slice(1) : v;
-  const params = new URLSearchParams(`&${q}`); // the "&": URLSearchParams would strip a second "?"
+  const q = v.replace(/^\?+/, "");
+  const params = new URLSearchParams(q);
   const objects = params.getAll("object");
   if (objects.length !== 1 || !OBJECTS.includes(objects[0])) {
     throw bad(`${name} must carry object=customer, object=company or object=case, got ${JSON.stringify(q.slice(0, 100))}`);
@@ -462,7 +462,8 @@ export class DeskConsole {
     if (msg.type === "request") this._request(msg);
   }
 
-  // A request whose id can still be read gets the bad-arguments error.
+  // A request of this version whose id can still be read gets the bad-arguments error;
+  // another version's is only dropped (docs/protocol.md, "Versioning").
   _answerMalformed(event) {
     if (event.origin !== this.origin || typeof event.data !== "string" || event.data.length > MAX_MESSAGE_CHARS) return;
     let msg;
@@ -471,7 +472,7 @@ export class DeskConsole {
     } catch {
       return;
     }
-    if (OBJ(msg) && msg.ns === NAMESPACE && msg.type === "request" && isId(msg.id)) {
+    if (OBJ(msg) && msg.ns === NAMESPACE && msg.v === VERSION && msg.type === "request" && isId(msg.id)) {
       this._reply(msg, bad("malformed request"));
     }
   }
