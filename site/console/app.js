@@ -1,5 +1,5 @@
 // The demo console: pages, click-to-dial, the softphone panel and the inspector, on loader/desk-console.js.
-import { DeskConsole } from "/loader/desk-console.js";
+import { DeskConsole, ErrorCode } from "/loader/desk-console.js";
 import { apiGet } from "./api.js";
 import { TokenBucket, handlers } from "./cti.js";
 import { inspector } from "./inspector.js";
@@ -74,24 +74,49 @@ const cti = new DeskConsole({
     $("cti-state").dataset.state = state;
     $("cti-state").textContent = STATE_TEXT[state];
     applyClickToDial();
-    if (connected && page) cti.emitFocus(page);
+    tellFocus();
   },
 });
 window.deskConsole = cti; // for the curious, and for tests
 window.deskWrites = writes;
 
-const same = (a, b) => a && b && a.object === b.object && a.objectId === b.objectId && a.objectName === b.objectName;
+const same = (a, b) => a === b || (a && b && a.object === b.object && a.objectId === b.objectId && a.objectName === b.objectName);
+// What the connected softphone last heard of focus: a focus event goes out when focus changes
+// (a record comes into view, or none is), and once to a softphone that has just connected;
+// never again for the same record because something else (click-to-dial) changed.
+// inView is the page as last rendered (page is null while a page renders).
+let heard = { session: null, page: null };
+let inView = null;
+function tellFocus() {
+  if (!cti.connected) {
+    heard = { session: null, page: null };
+    return;
+  }
+  const fresh = cti.peerSession !== heard.session;
+  if (!fresh && same(inView, heard.page)) return;
+  if (inView) cti.emitFocus(inView);
+  else if (!fresh) noRecordInFocus();
+  heard = { session: cti.peerSession, page: inView };
+}
+// No case, customer or company in view: a focus event carrying an error instead of data, as the
+// protocol allows (docs/protocol.md, "event"), so a softphone's "in view" does not go stale.
+// desk-console.js has no public call for an event with an error yet; _post keeps its rules
+// (the pinned origin, the size limit) and shows the event in the inspector.
+function noRecordInFocus() {
+  cti._post({ type: "event", event: "focus",
+    error: { code: ErrorCode.NOT_SUPPORTED_ON_PAGE, message: "no case, customer or company in view" } });
+}
+
 onRoute(async (url) => {
-  const before = page;
   page = null;
   const info = await renderPage(main, url);
   for (const a of document.querySelectorAll(".nav a")) {
     a.classList.toggle("active", url.pathname.startsWith(a.getAttribute("href")));
   }
   applyClickToDial();
-  page = info;
+  page = inView = info;
   document.title = `${info ? info.objectName : "Desk"} · Desk demo console`;
-  if (info && !same(info, before)) cti.emitFocus(info);
+  tellFocus();
 });
 
 me().then((u) => ($("agent-name").textContent = u.name)).catch(() => {});
