@@ -462,8 +462,7 @@ export class DeskConsole {
     if (msg.type === "request") this._request(msg);
   }
 
-  // A request of this version whose id can still be read gets the bad-arguments error;
-  // another version's is only dropped (docs/protocol.md, "Versioning").
+  // A request whose id can still be read gets the bad-arguments error.
   _answerMalformed(event) {
     if (event.origin !== this.origin || typeof event.data !== "string" || event.data.length > MAX_MESSAGE_CHARS) return;
     let msg;
@@ -472,7 +471,7 @@ export class DeskConsole {
     } catch {
       return;
     }
-    if (OBJ(msg) && msg.ns === NAMESPACE && msg.v === VERSION && msg.type === "request" && isId(msg.id)) {
+    if (OBJ(msg) && msg.ns === NAMESPACE && msg.type === "request" && isId(msg.id)) {
       this._reply(msg, bad("malformed request"));
     }
   }
