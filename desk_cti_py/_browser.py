@@ -26,7 +26,14 @@ _MAKE_POST = run_js("(parent) => (text, origin) => parent.postMessage(text, orig
 # calls are in flight (stats.batching, set from Python) messages are gathered and handed over
 # together one task later: Python is entered once per batch, not once per message.
 _MAKE_FILTER = run_js(
-    """(parent, deliver, deliverMany, stats, maxChars) => {
+    """(parent, deliverProxy, deliverManyProxy, stats, maxChars) => {
+        // Python is entered through callPromising where the runtime can stack-switch (JSPI), so
+        // code that a message resumes may call pyodide.ffi.run_sync; else by a plain call.
+        const report = (e) => console.error("desk_cti_py: a message could not be handled", e);
+        const promising = typeof WebAssembly.Suspending === "function";
+        const deliver = promising ? (o, t) => { deliverProxy.callPromising(o, t).catch(report); } : deliverProxy;
+        const deliverMany = promising
+            ? (o, t) => { deliverManyProxy.callPromising(o, t).catch(report); } : deliverManyProxy;
         let origins = [], texts = [], scheduled = false;
         const channel = new MessageChannel();
         channel.port1.onmessage = () => {

@@ -1,5 +1,11 @@
 """Resume the tasks a reply wakes inside the event that delivered it.
 
+The one module that relies on private internals of asyncio (``Handle._run``, the loop's
+``call_soon`` looked up on the instance) and of Pyodide's WebLoop
+(``_install_running_loop``, ``_install_asyncgen_hooks``). :func:`supported` checks them
+(the Pyodide release they were read against, and their shape); where it says no, messages
+are handled on the public path: what a reply wakes runs in a later task of the loop.
+
 Pyodide's WebLoop runs every ``call_soon`` callback as a browser task of its
 own, each through a fresh one-shot proxy. A task awaiting a reply would
 resume one task after the message event, at a cost of about 0.1-0.2 ms per
@@ -15,14 +21,39 @@ do, leaves the loop alone).
 from __future__ import annotations
 
 import asyncio
+import sys
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 _MISSING = object()
+#: Pyodide releases whose WebLoop this module was read against (see docs/performance.md)
+PYODIDE_RELEASES = ("314.0.7",)
+
+
+def supported(loop: asyncio.AbstractEventLoop) -> bool:
+    """Whether eager resume can run on ``loop``: the internals it uses are there, and under
+    Pyodide the release is one it was checked against."""
+    if not callable(getattr(asyncio.Handle, "_run", None)) or not hasattr(asyncio, "_get_running_loop"):
+        return False
+    if getattr(loop, "__dict__", None) is None or not callable(getattr(loop, "call_soon", None)):
+        return False
+    pyodide = sys.modules.get("pyodide")
+    if pyodide is not None and "emscripten" in sys.platform:
+        return getattr(pyodide, "__version__", None) in PYODIDE_RELEASES and all(
+            callable(getattr(loop, name, None)) for name in ("_install_running_loop", "_install_asyncgen_hooks"))
+    return True
 
 
 def run_resuming(loop: asyncio.AbstractEventLoop, fn: Callable[..., None], *args: Any) -> None:
-    """Call ``fn(*args)``; run the callbacks it scheduled with ``call_soon`` right after."""
+    """Call ``fn(*args)``; run the callbacks it scheduled with ``call_soon`` right after
+    (on the public path, where :func:`supported` says no: just ``fn(*args)``)."""
+    ok = _checked.get(loop)
+    if ok is None:
+        ok = _checked[loop] = supported(loop)
+    if not ok:
+        fn(*args)
+        return
     install = getattr(loop, "_install_running_loop", None)  # Pyodide's WebLoop, as it does per handle
     if install is not None:
         install()
@@ -47,6 +78,9 @@ def run_resuming(loop: asyncio.AbstractEventLoop, fn: Callable[..., None], *args
         else:
             slots["call_soon"] = previous
         run_handles(loop, ready)
+
+
+_checked: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, bool] = weakref.WeakKeyDictionary()
 
 
 def run_handles(loop: asyncio.AbstractEventLoop, ready: list[asyncio.Handle]) -> None:

@@ -112,8 +112,9 @@ def configure(*, timeout: float | None = None, eager_resume: bool | None = None)
     ``timeout``: seconds every later call waits for its answer (a call's ``timeout=`` wins).
     ``eager_resume`` (default ``True``): a task awaiting a reply resumes inside the message
     event that delivered it, as a JS promise continuation does, instead of in a later
-    browser task scheduled by Pyodide's event loop. Set it to ``False`` if code resumed by
-    a reply calls ``pyodide.ffi.run_sync`` (JSPI): that needs the loop's own scheduling.
+    browser task scheduled by Pyodide's event loop. Code resumed so may call
+    ``pyodide.ffi.run_sync`` where the browser has JSPI (messages enter Python through
+    ``callPromising`` then). On a Pyodide release it was not checked against, it is off.
     """
     if timeout is not None and (
         isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < 1e9

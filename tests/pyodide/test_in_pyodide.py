@@ -104,3 +104,24 @@ async def run_transport_checks(selenium):
     d.disconnect()
     assert transport._proxies == [] and transport._listener is None
     assert "desk_cti_py._browser" in sys.modules
+
+
+def test_eager_resume_s_private_internals_are_as_read_on_the_pinned_runtime(selenium):
+    """The upgrade guard: fails loudly when a new Pyodide changes what eager resume relies on."""
+    check_resume_internals(selenium)
+
+
+@run_in_pyodide(packages=["desk-cti-py"])
+def check_resume_internals(selenium):
+    import asyncio
+
+    import pyodide
+
+    from desk_cti_py import _resume
+
+    assert pyodide.__version__ in _resume.PYODIDE_RELEASES, (
+        f"Pyodide {pyodide.__version__} is not a release eager resume was checked against: read its "
+        "WebLoop (call_later's run_handle) against desk_cti_py/_resume.py, then add it to PYODIDE_RELEASES")
+    loop = asyncio.get_event_loop()
+    assert _resume.supported(loop), "the WebLoop's private methods that eager resume calls have changed"
+    # what it does with them is checked across two origins: test_cross_origin.py, resume_order

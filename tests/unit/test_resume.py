@@ -138,3 +138,21 @@ async def test_a_loop_that_is_not_running_is_left_alone():
         assert ran == [1] and "call_soon" not in vars(loop)
     finally:
         loop.close()
+
+
+async def test_an_unknown_pyodide_release_falls_back_to_the_public_path(monkeypatch):
+    """Eager resume reads private internals; on a Pyodide it was not checked against, a reply
+    still resolves its call, one loop turn later, as the loop itself would run it."""
+    import sys
+    import types
+
+    from desk_cti_py import _resume
+
+    monkeypatch.setattr(sys, "platform", "emscripten")
+    monkeypatch.setitem(sys.modules, "pyodide", types.SimpleNamespace(__version__="999.0.0"))
+    loop = asyncio.get_running_loop()
+    assert _resume.supported(loop) is False
+    eager, _ = await _order(True)
+    monkeypatch.undo()
+    assert eager == ["event over", True]  # resumed a turn later: what eager_resume=False does
+    assert (await _order(False))[0] == eager

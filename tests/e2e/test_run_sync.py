@@ -1,0 +1,20 @@
+"""Code that a reply resumes (eager resume, inside the message event) may call run_sync (JSPI)."""
+
+from conftest import host_url, run_py, softphone_frame
+
+RUN_SYNC = """
+import asyncio
+from pyodide.ffi import can_run_sync, run_sync
+from desk_cti_py import interaction
+async def main():
+    before = can_run_sync()
+    await interaction.isVisible()          # resumed by the reply, inside its message event
+    after = can_run_sync()
+    run_sync(asyncio.sleep(0.01))          # blocks until the awaitable is done (JSPI)
+    return [before, after, await interaction.isVisible()]
+"""
+
+def test_code_resumed_by_a_reply_may_call_run_sync(page, origins):
+    page.goto(host_url(origins))
+    frame = softphone_frame(page)
+    assert run_py(frame, RUN_SYNC) == [True, True, True]
