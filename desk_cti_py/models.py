@@ -20,6 +20,14 @@ def _camel(name: str) -> str:
     return head + "".join(w[:1].upper() + w[1:] for w in rest)
 
 
+def _not_a_wire_int(value: Any, kind: Any) -> bool:
+    """True for what JSON's numbers cannot be where an int is wanted: a bool (an int in
+    Python), or a whole number past 2**53 (JavaScript cannot hold it exactly)."""
+    if kind is object or not isinstance(value, int):
+        return False
+    return isinstance(value, bool) or abs(value) > p.MAX_INTEGER
+
+
 def _field_reader(name: str) -> Callable[[Any], Any]:
     return lambda record: record.__dict__[name]
 
@@ -93,7 +101,7 @@ class _Record(Mapping[str, Any]):
         values = {}
         for name, key, kind in cls._wire:
             value = data.get(key)
-            if value is not None and not isinstance(value, kind):
+            if value is not None and (not isinstance(value, kind) or _not_a_wire_int(value, kind)):
                 raise p.ProtocolError(f"{cls.__name__}.{key} has the wrong type")
             values[name] = value
         for name in cls._required:

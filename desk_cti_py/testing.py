@@ -170,8 +170,8 @@ class FakeConsole:
             params = p.check_request(msg["method"], msg.get("params") or {})
             handler = self.handlers.get(msg["method"]) or getattr(self, "_do_" + msg["method"])
             result = handler(params)
-        except p.ArgumentError as exc:
-            error = {"code": p.BAD_ARGUMENTS, "message": f"{msg['method']}: {exc}"}
+        except p.ArgumentError as exc:  # bad_arguments, or unknown_method: as desk-console.js answers
+            error = {"code": exc.code, "message": f"{msg['method']}: {exc}"}
         except CtiError as exc:
             error = {"code": exc.code, "message": exc.message}
             if getattr(exc, "status", None) is not None:

@@ -120,16 +120,8 @@ CALLS = {
 }
 
 
-# Drifts that models.py still has (the records' own type checks run instead of check_result):
-# a boolean passes as an int there. Strict: once models.py is fixed these pass and must go.
-MODELS_DRIFT = pytest.mark.xfail(strict=True, reason="models._Record.from_wire takes True for an int")
-DRIFTS = {"getUserInfo userId a boolean", "ajax status a boolean", "ajax status false",
-          "ajax status beyond the safe integers"}
-
-
 @pytest.mark.asyncio
-@pytest.mark.parametrize("case", [pytest.param(c, marks=MODELS_DRIFT) if c["name"] in DRIFTS else c
-                                  for c in CASES["results"]], ids=ids(CASES["results"]))
+@pytest.mark.parametrize("case", CASES["results"], ids=ids(CASES["results"]))
 async def test_result_through_the_api(case):
     """What a console answers reaches the caller only if the method's table allows it."""
     with FakeConsole() as console:
