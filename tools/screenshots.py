@@ -31,6 +31,7 @@ def main() -> None:
         page.get_by_role("link", name="+1 555 0107").click()
         expect(frame.get_by_test_id("call-state")).to_contain_text("Ready to call")
         page.screenshot(path=OUT / "click-to-dial.png")
+        frame.locator("#dev > summary").click()  # the simulated call is among the developer's tools
         frame.locator("#inbound").click()
         page.wait_for_url(re.compile(r"/agent/cases/\d+$"))
         page.wait_for_timeout(2200)
@@ -39,8 +40,35 @@ def main() -> None:
         page.get_by_role("button", name=re.compile("Protocol inspector")).click()
         page.wait_for_timeout(300)
         page.screenshot(path=OUT / "inbound-call.png", full_page=True)
+        panel_sizes(page, frame)
         browser.close()
     print(f"screenshots in {OUT}")
+
+
+SIZE = """async () => {
+  const ns = desk.pyodide.globals.get("dict")();
+  try {
+    await desk.pyodide.runPythonAsync(
+      "from desk_cti_py import cti\\nawait cti.setSoftphoneWidth(%d)\\nawait cti.setSoftphoneHeight(%d)", { globals: ns });
+  } finally { ns.destroy(); }
+}"""
+
+
+def panel_sizes(page, frame) -> None:
+    """The softphone at the smallest and the largest panel the console allows (cti.js fits what
+    the softphone asks: 200 x 120 px at least, the window's width less 408 px and the viewport's
+    height at most), with its developer tools open, on a customer page."""
+    page.goto(page.url.split("/agent/")[0] + "/agent/customers/7")
+    frame.locator("#log").get_by_text("ready").wait_for(timeout=60_000)
+    frame.locator("#dev > summary").click()
+    panel = page.get_by_test_id("softphone-panel")
+    for name, (width, height) in {"smallest": (0, 0), "largest": (100_000, 100_000)}.items():
+        page.frame_locator("#softphone").locator("body").evaluate(SIZE % (width, height))
+        page.wait_for_timeout(400)  # the console animates the height
+        page.evaluate("scrollTo(0, 0)")
+        page.screenshot(path=OUT / f"softphone-{name}.png")
+        if name == "smallest":
+            panel.screenshot(path=OUT / f"softphone-{name}-panel.png")
 
 
 if __name__ == "__main__":

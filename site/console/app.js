@@ -103,7 +103,7 @@ function tellFocus() {
 // desk-console.js has no public call for an event with an error yet; _post keeps its rules
 // (the pinned origin, the size limit) and shows the event in the inspector.
 function noRecordInFocus() {
-  cti._post({ type: "event", event: "focus",
+  cti._post({ type: "event", event: "focus", data: {},
     error: { code: ErrorCode.NOT_SUPPORTED_ON_PAGE, message: "no case, customer or company in view" } });
 }
 

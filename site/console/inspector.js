@@ -25,6 +25,33 @@ export function inspector(root) {
     count.textContent = "0";
   });
 
+  // A row opens to its whole message (a row below it) and closes again, by click or Enter/Space.
+  const open = (tr) => {
+    const next = tr.nextElementSibling;
+    if (next?.classList.contains("full")) {
+      next.remove();
+      tr.setAttribute("aria-expanded", "false");
+      return;
+    }
+    const full = document.createElement("tr");
+    full.className = "full";
+    full.innerHTML = `<td colspan="7"><pre class="mono" data-testid="full-message"></pre></td>`;
+    full.querySelector("pre").textContent = JSON.stringify(messages.get(tr), null, 2);
+    tr.after(full);
+    tr.setAttribute("aria-expanded", "true");
+  };
+  rows.addEventListener("click", (event) => {
+    const tr = event.target.closest("tr.msg");
+    if (tr && !window.getSelection()?.toString()) open(tr);
+  });
+  rows.addEventListener("keydown", (event) => {
+    const tr = event.target.closest("tr.msg");
+    if (tr && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      open(tr);
+    }
+  });
+
   function draw() {
     drawing = false;
     const fragment = document.createDocumentFragment();
@@ -54,10 +81,17 @@ export function inspector(root) {
   };
 }
 
+// Each row's whole message, for opening it; dropped with the row.
+const messages = new WeakMap();
+
 function row({ direction, msg, latency, time, text }) {
   const name = msg.method || msg.event || "";
   const tr = document.createElement("tr");
-  tr.className = `dir-${direction}${msg.ok === false || msg.type === "error" ? " failed" : ""}`;
+  messages.set(tr, msg);
+  tr.className = `msg dir-${direction}${msg.ok === false || msg.type === "error" || msg.error ? " failed" : ""}`;
+  tr.tabIndex = 0;
+  tr.title = "Show the whole message";
+  tr.setAttribute("aria-expanded", "false");
   tr.dataset.type = msg.type;
   tr.dataset.name = name;
   tr.innerHTML = `<td>${time}</td><td>${direction === "in" ? "softphone → console" : "console → softphone"}</td>

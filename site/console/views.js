@@ -64,12 +64,27 @@ async function list(main, object, url) {
   return null;
 }
 
+// Agents' names by API link, asked once each: a note is signed with its author's name.
+const agents = new Map();
+function agentName(href) {
+  if (!agents.has(href)) agents.set(href, apiGet(href).then((u) => u.name, () => `agent #${idOf(href)}`));
+  return agents.get(href);
+}
+
+/** The API's refusal as an agent reads it: its message and each field's errors. */
+export function apiProblem(r) {
+  const data = r.data && typeof r.data === "object" ? r.data : {};
+  const fields = Object.entries(data.errors || {}).map(([field, msgs]) => `${field}: ${[].concat(msgs).join(", ")}`);
+  return [data.message || `${r.status} ${r.statusText}`, ...fields].join(" · ");
+}
+
 async function caseDetail(main, id) {
   const c = await apiGet(`/api/v2/cases/${id}`);
   const [customer, notes] = await Promise.all([
     apiGet(c._links.customer.href),
     apiGet(`/api/v2/cases/${id}/notes?per_page=100`),
   ]);
+  const authors = await Promise.all(notes._embedded.entries.map((n) => agentName(n._links.user.href)));
   main.innerHTML = `
     <p class="crumbs"><a href="/agent/cases" data-nav>Cases</a> › #${c.id}</p>
     <h1 data-testid="record-title">${esc(c.subject)}</h1>
@@ -82,10 +97,11 @@ async function caseDetail(main, id) {
     <p>${esc(c.description)}</p>
     <h2>Notes</h2>
     <ol class="notes" data-testid="notes">${notes._embedded.entries
-      .map((n) => `<li><p>${esc(n.body)}</p><small>agent #${idOf(n._links.user.href)} · ${when(n.created_at)}</small></li>`)
+      .map((n, i) => `<li><p>${esc(n.body)}</p><small data-testid="note-author">${esc(authors[i])} · ${when(n.created_at)}</small></li>`)
       .join("") || '<li class="muted">No notes yet.</li>'}</ol>
     <form class="note-form" data-case="${c.id}"><textarea name="body" rows="2" placeholder="Add a note" aria-label="New note"></textarea>
-      <button type="submit">Add note</button></form>`;
+      <button type="submit">Add note</button></form>
+    <p class="error" data-testid="note-error" role="alert" hidden></p>`;
   main.querySelector(".note-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const body = event.target.body.value.trim();
@@ -93,6 +109,11 @@ async function caseDetail(main, id) {
     const r = await api(`/api/v2/cases/${c.id}/notes`, { method: "POST", body: { body } });
     if (r.ok) caseDetail(main, id);
     else if (r.status === 401) signInAgain();
+    else {
+      const problem = main.querySelector("[data-testid=note-error]");
+      problem.textContent = `The note was not saved: ${apiProblem(r)}`;
+      problem.hidden = false;
+    }
   });
   return { objectId: String(c.id), object: "case", objectName: c.subject };
 }

@@ -4,9 +4,10 @@ buttons that try every Open CTI method by hand."""
 
 import asyncio
 import json
+import re
 import time
 
-from js import document
+from js import document, window
 from pyodide.ffi.wrappers import add_event_listener
 
 import desk_cti_py as desk
@@ -25,6 +26,39 @@ def log(text, error=False):
     el("log").prepend(item)
 
 
+# A telephone number as an agent types it: digits with spaces, dashes, dots or brackets, an
+# optional leading +, and 7 to 15 digits (E.164's longest).
+NUMBER = re.compile(r"\+?[0-9][0-9 ().-]*")
+
+
+def number_problem(text):
+    """Why ``text`` is not a number to call, or None."""
+    if not text:
+        return "Enter the caller's number."
+    digits = re.sub(r"\D", "", text)
+    if not NUMBER.fullmatch(text) or not 7 <= len(digits) <= 15:
+        return "Not a phone number: 7 to 15 digits, with spaces, dashes, brackets or a leading + only."
+    return None
+
+
+def field_error(field_id, message):
+    """Show (or clear, with None) the error next to a field."""
+    box = el(f"{field_id}-error")
+    box.textContent = message or ""
+    box.hidden = not message
+    el(field_id).setAttribute("aria-invalid", "true" if message else "false")
+
+
+def api_field_errors(exc):
+    """The API's field errors of a failed ajax ({"errors": {field: [message]}}), as one line."""
+    data = (exc.details or {}).get("data") if isinstance(exc.details, dict) else None
+    errors = data.get("errors") if isinstance(data, dict) else None
+    if not isinstance(errors, dict):
+        return ""
+    return "; ".join(f"{field}: {', '.join(map(str, msgs if isinstance(msgs, list) else [msgs]))}"
+                     for field, msgs in errors.items())
+
+
 def on_click(element, handler):
     """Run an async handler on click; an error is shown in the log, never lost."""
 
@@ -32,7 +66,8 @@ def on_click(element, handler):
         try:
             await handler()
         except desk.CtiError as exc:
-            log(f"{type(exc).__name__}: {exc.message}", error=True)
+            fields = api_field_errors(exc)
+            log(f"{type(exc).__name__}: {exc.message}" + (f" ({fields})" if fields else ""), error=True)
 
     add_event_listener(element, "click", lambda event: asyncio.ensure_future(run()))
 
@@ -53,7 +88,8 @@ class Phone:
     def start_call(self, number, direction, case_id=None, customer_id=None):
         self.call = {"number": number, "direction": direction, "started": time.monotonic(),
                      "case_id": case_id, "customer_id": customer_id}
-        el("call").disabled = True
+        el("timer").textContent = self.elapsed()
+        el("call").disabled = el("inbound").disabled = True
         el("hangup").disabled = False
         self.ticker = asyncio.ensure_future(self.tick())
 
@@ -71,6 +107,9 @@ class Phone:
         if not number:
             self.set_state("Enter a number, or click one in the console")
             return
+        if number_problem(number):
+            self.set_state(number_problem(number))
+            return
         case_id = customer_id = None
         context = self.dial_context or ((self.focus.object, self.focus.objectId) if self.focus else None)
         if context and context[0] == "case":
@@ -83,6 +122,10 @@ class Phone:
 
     async def inbound(self):
         number = el("caller").value.strip()
+        problem = number_problem(number)
+        field_error("caller", problem)
+        if problem or self.call:
+            return
         self.set_state(f"Incoming call from {number}")
         log(f"inbound call from {number}: searchAndScreenPop")
         await interaction.searchAndScreenPop(number, "object=customer")
@@ -102,7 +145,7 @@ class Phone:
         if not call:
             return
         self.call = None
-        el("call").disabled = False
+        el("call").disabled = el("inbound").disabled = False
         el("hangup").disabled = True
         self.set_state(f"Call ended after {duration}")
         case_id = call["case_id"]
@@ -132,21 +175,25 @@ class Phone:
         log(f"clicked {r.number}")
 
     def on_focus(self, response):
+        # The console's focus event carries an error when no case, customer or company is in view.
         info = response.result
-        if info is None:
-            return
         self.focus = info
+        if info is None:
+            el("in-view").textContent = "No record in view"
+            return
         el("in-view").textContent = f"In view: {info.object} #{info.objectId} · {info.objectName}"
 
     # ------------------------------------------------------- the panel
     async def resize(self, dh=0, dw=0):
+        # The console fits the panel to what it can show; the log says what it got.
         if dh:
-            self.height = max(300, self.height + dh)
+            self.height = max(0, self.height + dh)
             await cti.setSoftphoneHeight(self.height)
         if dw:
-            self.width = max(260, self.width + dw)
+            self.width = max(0, self.width + dw)
             await cti.setSoftphoneWidth(self.width)
-        log(f"panel {self.width}×{self.height}")
+        await asyncio.sleep(0.2)  # the console animates the height
+        log(f"panel {window.innerWidth}×{window.innerHeight} (asked {self.width}×{self.height})")
 
     async def hide_for_a_while(self):
         await interaction.setVisible(False)
@@ -174,15 +221,27 @@ def show(response):
     el("output").textContent = json.dumps(out, indent=1)
 
 
-def try_ajax():
+async def try_ajax():
+    """ajax, awaited: a failure shows the seed's error object, and under it the API's field
+    errors (a 422's {"errors": {field: [message]}}), which the error object does not carry."""
     raw = el("ajax-data").value.strip()
-    config = {"method": el("ajax-method").value, "callback": show}
+    config = {"method": el("ajax-method").value}
     if raw:
         try:
             config["data"] = json.loads(raw)
         except ValueError:
             config["data"] = raw
-    interaction.ajax(el("ajax-url").value.strip(), config)
+    fields = ""
+    try:
+        response = desk.Response(await interaction.ajax(el("ajax-url").value.strip(), config))
+    except desk.AjaxError as exc:
+        response = desk.Response(None, exc.error, exc.code)
+        fields = api_field_errors(exc)
+    except desk.CtiError as exc:
+        response = desk.Response(None, exc.error, exc.code)
+    show(response)
+    el("field-errors").textContent = f"Field errors: {fields}" if fields else ""
+    el("field-errors").hidden = not fields
 
 
 phone = Phone()
@@ -210,7 +269,8 @@ add_event_listener(el("search"), "click", lambda e: interaction.searchAndScreenP
 add_event_listener(el("page-info"), "click", lambda e: interaction.getPageInfo(show))
 add_event_listener(el("user-info"), "click", lambda e: interaction.getUserInfo(show))
 add_event_listener(el("is-visible"), "click", lambda e: interaction.isVisible(show))
-add_event_listener(el("ajax"), "click", lambda e: try_ajax())
+add_event_listener(el("ajax"), "click", lambda e: asyncio.ensure_future(try_ajax()))
+add_event_listener(el("caller"), "input", lambda e: field_error("caller", None))
 
 
 @ready

@@ -77,3 +77,130 @@ def test_in_view_follows_the_console_and_clears_off_records(page, origins):
     page.locator("#search input").press("Enter")
     page.wait_for_url(re.compile(r"/agent/search"))
     expect(in_view).to_have_text("No record in view")
+
+
+def dev_tools(frame):
+    if not frame.locator("#dev").evaluate("el => el.open"):
+        frame.locator("#dev > summary").click()
+
+
+def test_the_phone_comes_first_and_the_developers_tools_fold_away(page, origins):
+    frame = open_console(page, origins)
+    for name in ("Call", "Hang up", "5"):
+        expect(frame.get_by_role("button", name=name, exact=True)).to_be_visible()
+    for name in ("Incoming call", "Taller", "screenPop"):
+        expect(frame.get_by_role("button", name=name)).to_be_hidden()
+    dev_tools(frame)
+    expect(frame.get_by_role("button", name="Incoming call")).to_be_visible()
+    frame.locator("#dev > summary").click()
+    expect(frame.get_by_role("button", name="Incoming call")).to_be_hidden()
+
+
+@pytest.mark.parametrize("number,why", [("", "Enter the caller's number."),
+                                        ("call me", "Not a phone number"), ("12", "Not a phone number")])
+def test_a_bad_caller_number_is_refused_next_to_the_field(page, origins, number, why):
+    frame = open_console(page, origins, "/agent/cases")
+    dev_tools(frame)
+    url = page.url
+    frame.locator("#caller").fill(number)
+    frame.locator("#inbound").click()
+    error = frame.get_by_test_id("caller-error")
+    expect(error).to_contain_text(why)
+    expect(frame.locator("#caller")).to_have_attribute("aria-invalid", "true")
+    # nothing started: no call, no timer, no search in the console
+    expect(frame.get_by_test_id("call-state")).to_have_text("Idle")
+    expect(frame.locator("#hangup")).to_be_disabled()
+    assert page.url == url
+    frame.locator("#caller").fill(CUSTOMER_7)
+    expect(error).to_be_hidden()
+
+
+SIZE = """async (_, [w, h]) => {
+  const ns = desk.pyodide.globals.get("dict")();
+  try {
+    await desk.pyodide.runPythonAsync(
+      `from desk_cti_py import cti\\nawait cti.setSoftphoneWidth(${w})\\nawait cti.setSoftphoneHeight(${h})`, { globals: ns });
+  } finally { ns.destroy(); }
+}"""
+
+
+def panel_at(page, frame, width, height):
+    """Ask the console for a panel size; wait until the frame has the size the console allows."""
+    frame.locator("body").evaluate(SIZE, [width, height])
+    page.wait_for_function("""([w, h]) => { const r = document.getElementById('softphone').getBoundingClientRect();
+        return r.width === w && r.height === h; }""", arg=[
+        min(max(width, 200), 1360 - 408), min(max(height, 120), 860)])
+
+
+@pytest.mark.parametrize("width,height", [(0, 0), (0, 100_000), (100_000, 0), (100_000, 100_000)])
+def test_the_softphone_works_at_every_size_the_console_allows(browser, guard, origins, width, height):
+    page = guard.context.new_page()
+    guard.watch(page)
+    page.set_viewport_size({"width": 1360, "height": 860})
+    frame = open_console(page, origins, "/agent/customers/7")
+    dev_tools(frame)
+    frame.locator("#try summary").click()
+    panel_at(page, frame, width, height)
+    # nothing wider than the panel: no button clipped at its side
+    assert frame.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    for button in frame.locator("button:visible").all():
+        box = button.evaluate("b => { const r = b.getBoundingClientRect(); return [r.left, r.right]; }")
+        assert box[0] >= 0 and box[1] <= frame.evaluate("innerWidth"), button.text_content()
+    # scrolled to the end, the call controls are still in sight and usable
+    frame.evaluate("document.querySelectorAll('.app, .phone, .dev').forEach(e => e.scrollTop = 1e6); scrollTo(0, 1e6)")
+    for name in ("Call", "Hang up"):
+        box = frame.get_by_role("button", name=name, exact=True).bounding_box()
+        top = page.locator("#softphone").bounding_box()
+        assert box["y"] >= top["y"] and box["y"] + box["height"] <= top["y"] + top["height"], name
+    frame.locator("#number").fill(CUSTOMER_7)
+    frame.get_by_role("button", name="Call", exact=True).click()
+    expect(frame.get_by_test_id("call-state")).to_have_text(f"Calling {CUSTOMER_7}")
+
+
+def test_the_call_log_scrolls_within_the_panel(page, origins):
+    frame = open_console(page, origins)
+    frame.locator("#log").evaluate("""log => { for (let i = 0; i < 200; i++) {
+        const li = document.createElement('li'); li.textContent = 'line ' + i; log.append(li); } }""")
+    sizes = frame.locator("#log").evaluate("log => [log.scrollHeight, log.clientHeight, innerHeight]")
+    assert sizes[0] > sizes[1] and sizes[1] < sizes[2]  # it scrolls, inside a box shorter than the panel
+    assert frame.evaluate("document.documentElement.scrollHeight") < sizes[0]
+
+
+def test_notes_are_signed_with_the_agents_name(page, origins):
+    frame = open_console(page, origins, "/agent/cases/3")
+    frame.locator("#number").fill(CUSTOMER_7)
+    frame.get_by_role("button", name="Call", exact=True).click()
+    frame.get_by_role("button", name="Hang up").click()
+    expect(frame.get_by_test_id("call-state")).to_contain_text("note saved on case #3")
+    expect(page.get_by_test_id("note-author").last).to_contain_text("Alex Rivera")
+    assert "agent #" not in page.get_by_test_id("notes").text_content()
+
+
+def test_a_422_shows_the_apis_field_errors(page, origins):
+    frame = open_console(page, origins, "/agent/cases/3")
+    dev_tools(frame)
+    frame.locator("#try summary").click()
+    frame.locator("#ajax-method").select_option("POST")
+    frame.locator("#ajax-url").fill("/api/v2/cases/3/notes")
+    frame.locator("#ajax-data").fill('{"body": " "}')
+    frame.locator("#ajax").click()
+    expect(frame.get_by_test_id("field-errors")).to_have_text("Field errors: body: blank")
+    expect(frame.get_by_test_id("output")).to_contain_text('"status": 422')
+    # the console's own note form says the same
+    page.get_by_label("New note").fill("x" * 10_001)
+    page.get_by_role("button", name="Add note").click()
+    expect(page.get_by_test_id("note-error")).to_have_text(
+        "The note was not saved: Validation Failed · body: too long (at most 10000)")
+
+
+def test_an_inspector_row_opens_to_the_whole_message(page, origins):
+    frame = open_console(page, origins, "/agent/cases/3")
+    page.get_by_role("button", name=re.compile("Protocol inspector")).click()
+    row = page.locator("#inspector-rows tr[data-type=response]").filter(has_text="fullName").first
+    expect(row).to_contain_text("…")  # cut short in the table
+    row.click()
+    full = page.get_by_test_id("full-message")
+    expect(full).to_contain_text('"siteUrl"')
+    expect(full).to_contain_text('"profileThumbnailUrl"')
+    row.press("Enter")
+    expect(full).to_have_count(0)

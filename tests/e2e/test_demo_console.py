@@ -17,8 +17,15 @@ def db_rows(db_path, sql, *args):
         return conn.execute(sql, args).fetchall()
 
 
+def dev_tools(frame):
+    """Open the softphone's developer tools (closed at first: the phone comes first)."""
+    if not frame.locator("#dev").evaluate("el => el.open"):
+        frame.locator("#dev > summary").click()
+
+
 def try_api(frame):
     """Open the softphone's "Try the API" box."""
+    dev_tools(frame)
     if not frame.locator("#try").evaluate("el => el.open"):
         frame.locator("#try summary").click()
 
@@ -74,6 +81,7 @@ def test_click_to_dial_shows_the_number_in_the_softphone_without_navigating(page
 def test_inbound_call_opens_the_customers_new_phone_case_and_hang_up_notes_it(page, origins, db_path):
     frame = open_console(page, origins)
     (before,) = db_rows(db_path, "SELECT max(id) FROM cases")[0]
+    dev_tools(frame)
     frame.locator("#caller").fill(CUSTOMER_7)
     frame.locator("#inbound").click()
     page.wait_for_url(re.compile(r"/agent/cases/\d+$"))
@@ -147,6 +155,7 @@ def test_focus_follows_navigation(page, origins):
 def test_resize_and_hide_change_the_panel(page, origins):
     frame = open_console(page, origins)
     iframe, panel = page.locator("#softphone"), page.get_by_test_id("softphone-panel")
+    dev_tools(frame)
     frame.get_by_role("button", name="Taller").click()
     page.wait_for_function("document.getElementById('softphone').getBoundingClientRect().height === 700")
     frame.get_by_role("button", name="Wider").click()
