@@ -110,8 +110,8 @@ def configure(*, timeout: float | None = None, eager_resume: bool | None = None)
     """Set defaults for the current connection and later ones; what is left out stays.
 
     ``timeout``: seconds every later call waits for its answer (a call's ``timeout=`` wins).
-    ``eager_resume`` (default ``True``): a task awaiting a reply resumes inside the message
-    event that delivered it, as a JS promise continuation does, instead of in a later
+    ``eager_resume`` (default ``True``): a task awaiting a reply resumes as soon as the reply
+    is handled, as a JS promise continuation does, instead of in a later
     browser task scheduled by Pyodide's event loop. Code resumed so may call
     ``pyodide.ffi.run_sync`` where the browser has JSPI (messages enter Python through
     ``callPromising`` then). On a Pyodide release it was not checked against, it is off.

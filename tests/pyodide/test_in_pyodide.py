@@ -48,8 +48,6 @@ def same_window_console(selenium):
     With no iframe, window.parent is window: the softphone posts to itself and
     the console's source check (frame: () => window) accepts it.
     """
-    if selenium.browser == "node":
-        pytest.skip("the transport needs a window")
     selenium.run_js(
         """
         const { DeskConsole, CtiConsoleError, ErrorCode } = await import("./loader/desk-console.js");
