@@ -441,7 +441,12 @@ class Client:
         if call.future.done():
             return
         if error is not None:
-            call.future.set_exception(call.convert(error) if call.convert else error)
+            if call.convert is not None:
+                try:
+                    error = call.convert(error)
+                except Exception:  # the call still ends, with the error as it came
+                    log.exception("desk_cti_py: %s's error hook raised", call.method)
+            call.future.set_exception(error)
         else:
             call.future.set_result(result)
 

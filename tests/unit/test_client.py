@@ -300,17 +300,6 @@ async def test_console_reload_fails_calls_in_flight_and_keeps_queued_ones():
     client.close()
 
 
-async def test_new_console_session_without_bye_fails_calls_in_flight():
-    wire, client = connected(session="S1")
-    fut = client.call("isVisible", {}, parse=parse_bool)
-    client.state = "connecting"
-    client._send_hello()
-    welcome(client, wire, session="S2")
-    with pytest.raises(m.ConnectionLost):
-        await fut
-    client.close()
-
-
 async def test_refused_handshake_fails_every_call_with_a_clear_error():
     wire = Wire()
     client = Client(wire, console_origin=CONSOLE)
@@ -438,23 +427,21 @@ async def test_a_transport_failing_to_batch_is_logged_and_calls_go_on(caplog):
     assert "set_batching raised" in caplog.text
 
 
-async def test_receive_many_handles_each_in_order_and_survives_a_broken_one(caplog):
+async def test_receive_many_handles_each_in_order_and_a_broken_error_hook_still_ends_its_call(caplog):
     wire, client = connected()
-    futs = [client.call("isVisible", {}, parse=parse_bool) for _ in range(3)]
+    def buggy(error):
+        raise RuntimeError("a bug")
+
+    futs = [client.call("isVisible", {}, parse=parse_bool, convert=buggy if i == 1 else None) for i in range(3)]
     reqs = wire.requests()
-    real = client._on_response
-    broken = reqs[1]["id"]
-
-    def on_response(msg):
-        if msg["re"] == broken:
-            raise RuntimeError("a bug")
-        real(msg)
-
-    client._on_response = on_response
-    client.receive_many(
-        (CONSOLE, console_msg("response", re=r["id"], ok=True, result=i != 2)) for i, r in enumerate(reqs))
-    assert futs[0].result() is True and futs[2].result() is False and not futs[1].done()
-    assert "broke the client" in caplog.text
+    answers = [console_msg("response", re=reqs[0]["id"], ok=True, result=True),
+               console_msg("response", re=reqs[1]["id"], ok=False, result=None,
+                           error={"code": "not_found", "message": "gone"}),  # its convert hook raises
+               console_msg("response", re=reqs[2]["id"], ok=True, result=False)]
+    client.receive_many((CONSOLE, text) for text in answers)
+    assert futs[0].result() is True and futs[2].result() is False
+    assert isinstance(futs[1].exception(), m.NotFound)
+    assert "isVisible's error hook raised" in caplog.text
 
 
 async def test_a_parser_bug_ends_the_call_with_console_error():
