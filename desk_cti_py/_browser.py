@@ -3,8 +3,9 @@
 Messages cross the frame boundary as JSON strings. A small JS filter drops,
 before Python is entered, every message whose ``event.source`` is not the
 parent window, whose data is not a string or is over the protocol's size
-limit; the client then checks the origin, and only then parses. The parent window proxy is read once and cached (reading
-``window.parent`` of a cross-origin parent costs 1-2 ms each time).
+limit; the client then checks the origin, and only then parses. The parent
+window proxy is read once and cached: reading ``window.parent`` of a
+cross-origin parent is slow (docs/performance.md, "The library").
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ _MAKE_FILTER = run_js(
 )
 
 
-# One call into JS: read through Python proxies, the same lookups cost 4-5 ms at boot (measured).
+# One call into JS: the same lookups through Python proxies are slow at boot (docs/performance.md).
 _DETECT_ORIGIN = run_js(
     """() => {
         if (window.parent === window) return null;

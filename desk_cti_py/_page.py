@@ -2,7 +2,7 @@
 
 A script runs in ``__main__``, as ``pyodide.runPythonAsync`` would run it, but
 one without a top-level ``await`` runs at once: going through a coroutine and
-the event loop costs 10-20 ms at boot the first time (measured in Chromium).
+the event loop the first time is slow at boot (docs/performance.md).
 Its source goes into ``linecache``, so tracebacks show the script's lines.
 """
 

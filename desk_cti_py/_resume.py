@@ -1,4 +1,4 @@
-"""Resume the tasks a reply wakes inside the event that delivered it.
+"""Resume the tasks a reply wakes as soon as the reply is handled.
 
 The one module that relies on private internals of asyncio (``Handle._run``, the loop's
 ``call_soon`` looked up on the instance) and of Pyodide's WebLoop
@@ -8,8 +8,8 @@ are handled on the public path: what a reply wakes runs in a later task of the l
 
 Pyodide's WebLoop runs every ``call_soon`` callback as a browser task of its
 own, each through a fresh one-shot proxy. A task awaiting a reply would
-resume one task after the message event, at a cost of about 0.1-0.2 ms per
-call. While the client handles one message, :func:`run_resuming` swaps the
+resume one browser task after the message event, which costs a good part of
+a call (docs/performance.md). While the client handles one message, :func:`run_resuming` swaps the
 loop's ``call_soon`` for one that collects the callbacks, then runs them in
 order right after, as a JS promise continuation runs. Everything else on the
 loop is untouched, and callbacks scheduled by those callbacks go through the

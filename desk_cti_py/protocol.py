@@ -331,7 +331,7 @@ def _json(name: str, value: Any, spec: Mapping[str, Any]) -> dict[str, Any]:
     return {name: value}
 
 
-# A small query-string reader and writer: urllib.parse costs over 100 ms to import under Pyodide.
+# A small query-string reader and writer: urllib.parse is slow to import under Pyodide (docs/performance.md).
 _PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _SAFE = re.compile(r"[^A-Za-z0-9._~-]")
 

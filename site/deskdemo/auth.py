@@ -26,7 +26,7 @@ ACCOUNT_LIMIT = 5  # failures per account per window (then even the right passwo
 CLIENT_LIMIT = 20  # failures per client address per window, whatever the accounts
 # A throttled answer is held back this long: a client that ignores Retry-After gets one answer
 # a second per connection, instead of turning the throttle into a flood of instant 429s
-# (measured: 3,500 a second, which alone slowed the API 39-fold; docs/robustness.md).
+# (which alone slowed the API: docs/robustness.md).
 TARPIT = 1.0
 # at most half the cores hash: the event loop and the API keep the rest, even when every hash
 # thread is busy (2 threads on 2 cores made the API 1.8-2.8 times slower under an unthrottled flood)
