@@ -9,17 +9,17 @@ origin. See ``docs/protocol.md``.
 from __future__ import annotations
 
 import asyncio
-import heapq
 import logging
-import math
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from . import models as m
 from . import protocol as p
+from ._deadlines import Deadlines
 from ._resume import run_resuming
 from ._tasks import running_loop, safe_call
+from .origins import OriginPolicy
 from .transport import Transport
 
 log = logging.getLogger("desk_cti_py")
@@ -100,15 +100,9 @@ class Client:
         #: resume the tasks a reply wakes inside the message event (see ``_resume``)
         self.eager_resume = eager_resume
         self._burst = False  # more than one call in flight: the transport may batch
-        if console_origin is not None:
-            console_origins = [console_origin]
-        #: the console origins this softphone accepts (checked before any message is parsed)
-        self.console_origins = p.ConsoleOrigins(console_origins or ())
-        #: the embedding page's origin, as the browser reports it (None when unknown)
-        self.parent_origin = parent_origin
-        #: accept whichever page embeds the softphone (no declared origins needed)
-        self.development = development
-        self.origin: str | None = None  # pinned after the handshake
+        #: which console it may talk to (checked before any message is parsed)
+        self.origins = OriginPolicy([console_origin] if console_origin is not None else console_origins,
+                                    parent_origin, development)
         self.console_session: str | None = None
         self.timeout = timeout
         self.queue_limit = queue_limit
@@ -117,11 +111,7 @@ class Client:
         self.refusal: m.CtiError | None = None
         self._calls: OrderedDict[str, _Call] = OrderedDict()
         self._queued = 0  # calls made before the handshake, not yet posted
-        # One timer for all calls: a heap of (deadline, id), the sweep armed for the earliest.
-        # A timer per call would cost a JS setTimeout and clearTimeout each under Pyodide.
-        self._deadlines: list[tuple[float, str]] = []
-        self._sweep: asyncio.TimerHandle | None = None
-        self._sweep_at = math.inf
+        self._deadlines = Deadlines(self._due, self._time_out)
         self._hellos: set[str] = set()
         self._hello_timer: asyncio.TimerHandle | None = None
         self._hello_tries = 0
@@ -134,38 +124,10 @@ class Client:
     def connected(self) -> bool:
         return self.state == "connected"
 
-    def accepts(self, origin: str) -> bool:
-        """Whether a message from ``origin`` may be read at all: the pinned origin once
-        connected; before that, a declared console origin (or, in development mode, the
-        embedding page's)."""
-        if self.origin is not None:
-            return origin == self.origin
-        if self.console_origins.allows(origin):
-            return True
-        return self.development and origin == self.parent_origin
-
-    def hello_targets(self) -> list[str]:
-        """Where hellos go: never ``"*"``. The embedding page's origin when it is accepted,
-        else every exact declared origin (the browser delivers to the one that is the parent)."""
-        if self.origin is not None:
-            return [self.origin]
-        if self.parent_origin is not None and self.accepts(self.parent_origin):
-            return [self.parent_origin]
-        if self.parent_origin is not None:
-            return []
-        return list(self.console_origins.exact)
-
-    def refusal_reason(self) -> str | None:
-        """Why this softphone may not connect to the page that embeds it (None: it may try)."""
-        if self.hello_targets():
-            return None
-        if not self.console_origins and not self.development:
-            return ("this softphone declares no console origins: list the consoles it may connect to "
-                    "(data-console-origins), or set development mode to accept any")
-        if self.parent_origin is None:
-            return "the embedding page's origin is unknown, and no exact console origin is declared"
-        return (f"this softphone connects only to {', '.join(self.console_origins.declared)}; "
-                f"it is embedded in {self.parent_origin}")
+    @property
+    def origin(self) -> str | None:
+        """The console's origin, pinned at the handshake (None before)."""
+        return self.origins.pinned
 
     def start(self) -> None:
         """Begin (or begin again) the handshake; hellos repeat until welcomed.
@@ -175,7 +137,7 @@ class Client:
         """
         if self.state in ("connecting", "closed"):
             return
-        why = self.refusal_reason()
+        why = self.origins.refusal()
         if why is not None:
             self._stop_hello()
             self.state = "refused"
@@ -194,7 +156,7 @@ class Client:
         hello_id = self.ids()
         self._hellos.add(hello_id)
         text = p.encode(p.envelope(p.HELLO, hello_id, session=self.ids.session))
-        for target in self.hello_targets():
+        for target in self.origins.hello_targets():
             self._post(text, target)
         delay = HELLO_RETRY[self._hello_tries] if self._hello_tries < len(HELLO_RETRY) else 2.0
         self._hello_tries += 1
@@ -236,7 +198,7 @@ class Client:
 
     def _receive(self, origin: str, text: Any) -> None:
         # The cheap filters first: a message from an origin we do not accept is never parsed.
-        if not self.accepts(origin):
+        if not self.origins.accepts(origin):
             self._drop(origin, "origin is not the console's")
             return
         try:
@@ -273,7 +235,7 @@ class Client:
         self._stop_hello()
         if self.console_session not in (None, msg["session"]):
             self._fail_sent(m.ConnectionLost("the console was reloaded while the call was in flight"))
-        self.origin = origin
+        self.origins.pinned = origin
         self.console_session = msg["session"]
         self.state = "connected"
         self.refusal = None
@@ -381,14 +343,7 @@ class Client:
         if not self._burst and len(self._calls) > 1:
             self._set_burst(True)
         self._queued += 1
-        if len(self._deadlines) > 4 * len(self._calls) + 1000:
-            # answered calls leave their entries behind until the sweep reaches them: under
-            # a steady stream the heap would hold every call of a timeout window
-            self._deadlines = [(c.deadline, i) for i, c in self._calls.items()]
-            heapq.heapify(self._deadlines)
-        heapq.heappush(self._deadlines, (deadline, call_id))
-        if deadline < self._sweep_at:
-            self._arm(loop, deadline)
+        self._deadlines.add(call_id, deadline, len(self._calls), lambda: ((c.deadline, i) for i, c in self._calls.items()))
         if self.connected:
             self._send(call_id, call)
         elif self.state == "idle":
@@ -404,31 +359,14 @@ class Client:
         text = p.encode(p.envelope(p.REQUEST, call_id, method=call.method, params=call.params, timeout=left_ms))
         self._post(text, self.origin)
 
-    def _arm(self, loop: asyncio.AbstractEventLoop, when: float) -> None:
-        if self._sweep is not None:
-            self._sweep.cancel()
-        self._sweep_at = when
-        # call_later with a delay clamped at 0: Pyodide's WebLoop refuses a time in the past,
-        # and `when` may have passed while earlier calls were being expired.
-        self._sweep = loop.call_later(max(0.0, when - loop.time()), self._expire_due)
+    def _due(self, call_id: str, deadline: float) -> bool:
+        call = self._calls.get(call_id)
+        return call is not None and call.deadline == deadline
 
-    def _expire_due(self) -> None:
-        """Fail every call past its deadline; arm the sweep for the next one."""
-        self._sweep, self._sweep_at = None, math.inf
-        loop = running_loop()
-        now = loop.time()
-        heap = self._deadlines
-        while heap:
-            deadline, call_id = heap[0]
-            call = self._calls.get(call_id)
-            if call is not None and call.deadline == deadline and deadline > now:
-                break
-            heapq.heappop(heap)
-            if call is not None and call.deadline == deadline:
-                where = "from the console" if call.sent else "(no console connected)"
-                self._finish(call_id, error=m.CtiTimeout(f"{call.method}: no answer {where} in {call.timeout:g} s"))
-        if heap:
-            self._arm(loop, heap[0][0])
+    def _time_out(self, call_id: str) -> None:
+        call = self._calls[call_id]
+        where = "from the console" if call.sent else "(no console connected)"
+        self._finish(call_id, error=m.CtiTimeout(f"{call.method}: no answer {where} in {call.timeout:g} s"))
 
     def _finish(self, call_id: str, *, result: Any = None, error: m.CtiError | None = None) -> None:
         call = self._calls.pop(call_id, None)
@@ -470,9 +408,7 @@ class Client:
     def close(self) -> None:
         """End the connection: every pending call fails with ConnectionLost."""
         self._stop_hello()
-        if self._sweep is not None:
-            self._sweep.cancel()
-            self._sweep, self._sweep_at = None, math.inf
+        self._deadlines.stop()
         for call_id in list(self._calls):
             self._finish(call_id, error=m.ConnectionLost("the connection was closed"))
         self.state = "closed"

@@ -11,7 +11,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from itertools import accumulate
 from typing import Any
 
@@ -171,57 +171,6 @@ def decode(text: Any) -> dict[str, Any]:
         if "re" in msg and not _is_id(msg["re"]):
             raise ProtocolError("bad re")
     return msg
-
-
-# ---------------------------------------------------------------- origins
-
-_ORIGIN = re.compile(r"(https?)://(\*\.)?([a-z0-9.-]+|\[[0-9a-f:.]+\])(:[0-9]{1,5})?")
-
-
-class ConsoleOrigins:
-    """The console origins a softphone accepts: exact origins, or ``https://*.example.com``.
-
-    ``*.`` stands for one or more labels (``a.example.com``, ``a.b.example.com``), never for
-    the bare domain; the scheme and the port must match exactly.
-    """
-
-    def __init__(self, origins: Iterable[str]) -> None:
-        if isinstance(origins, str):
-            origins = origins.replace(",", " ").split()
-        self.exact: list[str] = []
-        self._suffixes: list[tuple[str, str]] = []  # (scheme://, .host:port)
-        for raw in origins:
-            if not isinstance(raw, str):
-                raise ArgumentError(f"a console origin must be a string, got {type(raw).__name__}")
-            origin = raw.strip().rstrip("/").lower()
-            match = _ORIGIN.fullmatch(origin)
-            if not match or ".." in origin or match.group(3).strip(".") != match.group(3):
-                raise ArgumentError(
-                    f"{raw!r} is not a console origin: give scheme://host[:port], "
-                    "or scheme://*.domain[:port] for every subdomain"
-                )
-            scheme, wild, host, port = match.groups()
-            if wild:
-                self._suffixes.append((f"{scheme}://", f".{host}{port or ''}"))
-            else:
-                self.exact.append(origin)
-        self.declared = tuple(self.exact) + tuple(f"{a}*{b}" for a, b in self._suffixes)
-
-    def __bool__(self) -> bool:
-        return bool(self.declared)
-
-    def allows(self, origin: Any) -> bool:
-        """Whether ``origin`` (as the browser reports it) is one of these."""
-        if not isinstance(origin, str) or len(origin) > 300:
-            return False
-        if origin in self.exact:
-            return True
-        return any(origin.startswith(scheme) and origin.endswith(suffix)
-                   and len(origin) > len(scheme) + len(suffix) and "/" not in origin[len(scheme):]
-                   for scheme, suffix in self._suffixes)
-
-    def __repr__(self) -> str:
-        return f"ConsoleOrigins({list(self.declared)!r})"
 
 
 def _one_of(value: Any, options: frozenset[str]) -> bool:
