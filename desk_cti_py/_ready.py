@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ._tasks import safe_call
+from ._tasks import running_loop, safe_call
 from .models import BadArguments
 
 
@@ -15,6 +15,15 @@ class ReadyQueue:
     def __init__(self) -> None:
         self.fired = False
         self._listeners: list[Callable[[], Any]] = []
+        self._after: list[Callable[[], Any]] = []
+
+    def after_fire(self, hook: Callable[[], Any]) -> None:
+        """Run ``hook`` once the listeners have fired and the async ones reached their first
+        ``await`` (at once if they have)."""
+        if self.fired:
+            running_loop().call_soon(hook)
+        else:
+            self._after.append(hook)
 
     def add(self, listener: Callable[[], Any]) -> Callable[[], Any]:
         """Queue ``listener`` to run once when desk_cti_py and the DOM are ready.
@@ -39,11 +48,16 @@ class ReadyQueue:
         queued, self._listeners = self._listeners, []
         for listener in queued:
             safe_call(listener, what="ready listener")
+        # call_soon: after the first step of each async listener, which ensure_future scheduled
+        after, self._after = self._after, []
+        for hook in after:
+            running_loop().call_soon(hook)
 
 
 _queue = ReadyQueue()
 ready = _queue.add
 fire_ready = _queue.fire
+after_ready = _queue.after_fire
 
 
 def is_ready() -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -30,6 +30,7 @@ Convert = Callable[[m.CtiError], m.CtiError]
 
 DEFAULT_TIMEOUT = 10.0
 QUEUE_LIMIT = 100
+HELD_EVENTS = 100
 HELLO_RETRY = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)  # then every 2 s
 
 
@@ -116,6 +117,8 @@ class Client:
         self._hello_timer: asyncio.TimerHandle | None = None
         self._hello_tries = 0
         self.listeners: dict[str, list[Subscription]] = {e: [] for e in p.EVENTS}
+        #: events held until released (the loader holds them until ready() has fired), or None
+        self._held: deque[tuple[str, m.Response[Any]]] | None = None
         self.dropped = 0  # messages refused on arrival, for tests and the inspector
 
     # ------------------------------------------------------------ handshake
@@ -292,7 +295,21 @@ class Client:
             except p.ProtocolError as exc:
                 self._drop(self.origin or "", str(exc))
                 return
+        if self._held is not None:
+            self._held.append((name, response))
+            return
         self.emit(name, response)
+
+    def hold_events(self, limit: int = HELD_EVENTS) -> None:
+        """Keep events (the last ``limit``) for :meth:`release_events` instead of delivering
+        them: listeners registered a little later, in ready(), still hear them."""
+        self._held = deque(maxlen=limit)
+
+    def release_events(self) -> None:
+        """Stop holding events; deliver the held ones, in order, to the listeners of now."""
+        held, self._held = self._held or (), None
+        for name, response in held:
+            self.emit(name, response)
 
     def emit(self, name: str, response: m.Response[Any]) -> None:
         """Call every listener of ``name``; one that raises does not stop the others."""

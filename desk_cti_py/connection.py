@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from . import models as m
+from ._ready import after_ready, is_ready
 from .client import DEFAULT_TIMEOUT, Client
 from .protocol import ArgumentError
 from .transport import Transport
@@ -69,7 +70,7 @@ def use(conn: Connection | None) -> Connection | None:
 
 
 def connect(console_origins: Iterable[str] | str | None = None, *, development: bool = False,
-            timeout: float | None = None) -> Connection:
+            timeout: float | None = None, hold_events_until_ready: bool = False) -> Connection:
     """Connect to the console in the parent window (the loader does this at boot).
 
     ``console_origins``: the console origins this softphone accepts, exact
@@ -77,7 +78,9 @@ def connect(console_origins: Iterable[str] | str | None = None, *, development: 
     The softphone connects only to an embedding page of one of them; anything
     else raises :class:`~desk_cti_py.OriginNotAllowed` and nothing is posted. With no
     list, only ``development=True`` connects, to whichever page embeds the softphone
-    (for local work; the loader shows a warning). Returns the connection, now current.
+    (for local work; the loader shows a warning). With ``hold_events_until_ready`` (the
+    loader sets it), events that arrive before ready() has fired (the record in focus at boot)
+    reach the listeners registered by then. Returns the connection, now current.
     """
     from . import _browser
 
@@ -90,6 +93,9 @@ def connect(console_origins: Iterable[str] | str | None = None, *, development: 
                         eager_resume=DEFAULTS.eager_resume)
     except ArgumentError as exc:
         raise m.BadArguments(f"connect: {exc}") from None
+    if hold_events_until_ready and not is_ready():
+        client.hold_events()
+        after_ready(client.release_events)
     client.start()
     if client.refusal is not None:
         raise client.refusal

@@ -25,11 +25,12 @@
   // delayed it).
   const runtimeModule = import(`${indexURL}pyodide.mjs`);
   runtimeModule.catch(() => {}); // reported once awaited, in runtime()
+  // What an agent reads while the phone starts; the phase names are for code.
   const PHASES = [
-    ["download", "Downloading the Python runtime"],
-    ["start", "Starting Python"],
-    ["package", "Loading desk_cti_py"],
-    ["python", "Running the softphone's Python"],
+    ["download", "Starting the phone: downloading"],
+    ["start", "Starting the phone"],
+    ["package", "Starting the phone: almost ready"],
+    ["python", "Setting up the phone"],
     ["ready", "Ready"],
   ];
 
@@ -77,8 +78,17 @@
     box.style.cssText =
       "position:fixed;inset:0 0 auto 0;z-index:2147483647;padding:8px 12px;font:13px system-ui,sans-serif;" +
       "background:#f4f6f8;color:#223;border-bottom:1px solid #d5dae0";
-    box.innerHTML = '<div class="desk-cti-boot-label"></div><progress max="5" value="0" style="width:100%"></progress>';
+    box.innerHTML =
+      '<div class="desk-cti-boot-label"></div><progress max="5" value="0" style="width:100%"></progress>' +
+      '<div style="height:3px;overflow:hidden;background:#dfe4ea"><div class="desk-cti-boot-stripe" ' +
+      'style="width:40%;height:100%;background:#3d7bd9;will-change:transform"></div></div>';
     document.body.prepend(box);
+    // Python's start holds the main thread for seconds: a transform animation runs on the
+    // compositor, so the stripe keeps moving while the bar cannot.
+    box.querySelector(".desk-cti-boot-stripe").animate(
+      [{ transform: "translateX(-100%)" }, { transform: "translateX(250%)" }],
+      { duration: 1200, iterations: Infinity, easing: "ease-in-out" },
+    );
     return box;
   }
 
@@ -337,7 +347,8 @@
     const development = cfg.development !== undefined && cfg.development !== "false";
     if (development) domReady().then(warnDevelopment);
     try {
-      callPy(dcp, "connect", origins.join(" "), { development, ...(timeout ? { timeout } : {}) });
+      // events before ready() (the record in focus at boot) wait for the listeners it registers
+      callPy(dcp, "connect", origins.join(" "), { development, hold_events_until_ready: true, ...(timeout ? { timeout } : {}) });
     } catch (e) {
       // A refused console is said in one line, not as a Python traceback.
       const last = String(e.message).trim().split("\n").pop();

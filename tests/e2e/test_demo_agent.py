@@ -49,8 +49,7 @@ def demo_with_phone(page, origins, phone_page):
 # page's Python runs: an event that arrives before ready()'s listeners are registered reaches no
 # one (src= scripts are fetched, so the welcome and its focus come in meanwhile; an async ready
 # listener runs after the loop turns). Fixed where the events arrive: the library holds them until
-# ready() has fired (issue 16, fidelity 2; a change to desk_cti_py and the loader, not yet in).
-@pytest.mark.xfail(strict=True, reason="needs desk_cti_py to hold events until ready() has fired")
+# ready() has fired (connect(hold_events_until_ready=True), which the loader asks for).
 @pytest.mark.parametrize("kind", ["inline", "src"])
 def test_the_record_in_focus_at_boot_reaches_a_listener_registered_in_ready(page, origins, kind):
     sign_in(page, origins)
@@ -194,7 +193,7 @@ def test_a_422_shows_the_apis_field_errors(page, origins):
 
 
 def test_an_inspector_row_opens_to_the_whole_message(page, origins):
-    frame = open_console(page, origins, "/agent/cases/3")
+    open_console(page, origins, "/agent/cases/3")
     page.get_by_role("button", name=re.compile("Protocol inspector")).click()
     row = page.locator("#inspector-rows tr[data-type=response]").filter(has_text="fullName").first
     expect(row).to_contain_text("…")  # cut short in the table
