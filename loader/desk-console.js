@@ -395,9 +395,29 @@ export class DeskConsole {
     return this._post({ type: "event", event: "clickToDial", data: { number, objectId: String(objectId), object } });
   }
 
-  /** Tell the softphone a record is in focus: {url, objectId, object, objectName}. False if not sent. */
-  emitFocus({ url, objectId, object, objectName }) {
+  /**
+   * A click on a number that failed (its record no longer exists, say): the softphone's
+   * listener gets result null and this message, as the seed has it. Only while click-to-dial
+   * is enabled. False if not sent.
+   */
+  emitClickToDialError(message = "Resource Object does not exist.") {
+    if (!this.connected || !this.clickToDialEnabled) return false;
+    return this._post({ type: "event", event: "clickToDial", data: {},
+      error: { code: ErrorCode.NOT_FOUND, message: String(message) } });
+  }
+
+  /**
+   * Tell the softphone a record is in focus: {url, objectId, object, objectName}; or, with
+   * null, that no case, customer or company is in view (an event carrying an error, so a
+   * softphone's "in view" does not go stale). False if not sent.
+   */
+  emitFocus(record) {
     if (!this.connected) return false;
+    if (record === null) {
+      return this._post({ type: "event", event: "focus", data: {},
+        error: { code: ErrorCode.NOT_SUPPORTED_ON_PAGE, message: "no case, customer or company in view" } });
+    }
+    const { url, objectId, object, objectName } = record;
     return this._post({ type: "event", event: "focus", data: { url, objectId: String(objectId), object, objectName } });
   }
 

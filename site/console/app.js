@@ -1,10 +1,10 @@
 // The demo console: pages, click-to-dial, the softphone panel and the inspector, on loader/desk-console.js.
-import { DeskConsole, ErrorCode } from "/loader/desk-console.js";
-import { apiGet } from "./api.js";
+import { DeskConsole } from "/loader/desk-console.js";
+import { api, apiGet } from "./api.js";
 import { TokenBucket, handlers } from "./cti.js";
 import { inspector } from "./inspector.js";
 import { navigate, onRoute, render, start } from "./router.js";
-import { renderPage } from "./views.js";
+import { pluralOf, renderPage } from "./views.js";
 
 const $ = (id) => document.getElementById(id);
 const main = $("main");
@@ -38,8 +38,13 @@ function applyClickToDial() {
   }
 }
 
-function dial(el) {
-  cti.emitClickToDial({ number: el.dataset.number, objectId: el.dataset.objectId, object: el.dataset.object });
+// A number whose record no longer exists (removed since the page was drawn) is the seed's
+// failed click: the softphone hears result null and "Resource Object does not exist.".
+async function dial(el) {
+  const { number, objectId, object } = el.dataset;
+  const r = await api(`/api/v2/${pluralOf(object)}/${encodeURIComponent(objectId)}`);
+  if (r.status === 404) cti.emitClickToDialError();
+  else cti.emitClickToDial({ number, objectId, object });
 }
 document.addEventListener("click", (event) => {
   const el = event.target.closest(".phone-number[role=link]");
@@ -98,13 +103,10 @@ function tellFocus() {
   else if (!fresh) noRecordInFocus();
   heard = { session: cti.peerSession, page: inView };
 }
-// No case, customer or company in view: a focus event carrying an error instead of data, as the
-// protocol allows (docs/protocol.md, "event"), so a softphone's "in view" does not go stale.
-// desk-console.js has no public call for an event with an error yet; _post keeps its rules
-// (the pinned origin, the size limit) and shows the event in the inspector.
+// No case, customer or company in view: a focus event carrying an error, so the softphone's
+// "in view" does not go stale.
 function noRecordInFocus() {
-  cti._post({ type: "event", event: "focus", data: {},
-    error: { code: ErrorCode.NOT_SUPPORTED_ON_PAGE, message: "no case, customer or company in view" } });
+  cti.emitFocus(null);
 }
 
 onRoute(async (url) => {

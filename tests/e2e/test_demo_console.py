@@ -78,6 +78,17 @@ def test_click_to_dial_shows_the_number_in_the_softphone_without_navigating(page
     expect(page.get_by_role("link", name=CUSTOMER_7)).to_be_visible()
 
 
+def test_a_click_on_a_number_whose_record_is_gone_reaches_the_softphone_as_the_seeds_error(page, origins):
+    frame = open_console(page, origins, "/agent/customers/7")
+    number = page.get_by_role("link", name=CUSTOMER_7)
+    expect(number).to_be_visible()
+    # the record was removed after the page was drawn (the demo API deletes nothing: the link is made to point at it)
+    number.evaluate("el => { el.dataset.objectId = '999999'; }")
+    number.click()
+    expect(frame.locator("#log")).to_contain_text("click-to-dial failed: Resource Object does not exist.")
+    expect(frame.locator("#number")).to_have_value("")
+
+
 def test_inbound_call_opens_the_customers_new_phone_case_and_hang_up_notes_it(page, origins, db_path):
     frame = open_console(page, origins)
     (before,) = db_rows(db_path, "SELECT max(id) FROM cases")[0]
