@@ -118,11 +118,12 @@ function exactCustomer(entries, q) {
   );
 }
 
+const PANEL_MARGIN = 8; // px between the panel's bottom and the window's
 const clamp = (v, lo, hi) => Math.max(lo, Math.min(v, Math.max(lo, hi)));
 
 /**
  * The softphone panel at the size it asks for, fitted to what the console can show: never so
- * wide that the main content has less than MAIN_MIN_WIDTH, never taller than the viewport.
+ * wide that the main content has less than MAIN_MIN_WIDTH, never lower than the window's bottom.
  * Fitted again when the window changes size.
  */
 function panelSizer(ui) {
@@ -132,7 +133,11 @@ function panelSizer(ui) {
       const max = window.innerWidth - MAIN_MIN_WIDTH - LAYOUT_GUTTERS;
       ui.panel.style.width = `${clamp(asked.width, PANEL_MIN_WIDTH, max)}px`;
     }
-    if (asked.height !== null) ui.frame.style.height = `${clamp(asked.height, PANEL_MIN_HEIGHT, window.innerHeight)}px`;
+    if (asked.height !== null) {
+      // below the console's top bar: the whole panel stays in view without scrolling the page
+      const top = ui.frame.getBoundingClientRect().top + window.scrollY;
+      ui.frame.style.height = `${clamp(asked.height, PANEL_MIN_HEIGHT, window.innerHeight - top - PANEL_MARGIN)}px`;
+    }
   };
   window.addEventListener("resize", fit);
   return (size) => {

@@ -126,9 +126,12 @@ SIZE = """async (_, [w, h]) => {
 def panel_at(page, frame, width, height):
     """Ask the console for a panel size; wait until the frame has the size the console allows."""
     frame.locator("body").evaluate(SIZE, [width, height])
+    # the console's limits: 200 px to the window less the main content's; 120 px to the window's
+    # bottom (the panel starts below the console's top bar, 8 px kept below it)
     page.wait_for_function("""([w, h]) => { const r = document.getElementById('softphone').getBoundingClientRect();
-        return r.width === w && r.height === h; }""", arg=[
-        min(max(width, 200), 1360 - 408), min(max(height, 120), 860)])
+        const fits = Math.max(120, innerHeight - (r.top + scrollY) - 8);
+        return r.width === w && r.height === Math.min(Math.max(h, 120), fits) && r.bottom <= innerHeight; }""",
+                           arg=[min(max(width, 200), 1360 - 408), height])
 
 
 @pytest.mark.parametrize("width,height", [(0, 0), (0, 100_000), (100_000, 0), (100_000, 100_000)])

