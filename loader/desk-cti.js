@@ -69,15 +69,22 @@
   }
 
   // ---- the visible indicator
+
+  // A bar fixed over the page, above everything on it.
+  function bar(className, role, css) {
+    const el = document.createElement("div");
+    el.className = className;
+    el.setAttribute("role", role);
+    el.style.cssText = `position:fixed;z-index:2147483647;${css}`;
+    return el;
+  }
+
   let box;
   function indicator() {
     if (box || !document.body) return box;
-    box = document.createElement("div");
-    box.className = "desk-cti-boot";
-    box.setAttribute("role", "status");
-    box.style.cssText =
-      "position:fixed;inset:0 0 auto 0;z-index:2147483647;padding:8px 12px;font:13px system-ui,sans-serif;" +
-      "background:#f4f6f8;color:#223;border-bottom:1px solid #d5dae0";
+    box = bar("desk-cti-boot", "status",
+      "inset:0 0 auto 0;padding:8px 12px;font:13px system-ui,sans-serif;" +
+      "background:#f4f6f8;color:#223;border-bottom:1px solid #d5dae0");
     box.innerHTML =
       '<div class="desk-cti-boot-label"></div><progress max="5" value="0" style="width:100%"></progress>' +
       '<div style="height:3px;overflow:hidden;background:#dfe4ea"><div class="desk-cti-boot-stripe" ' +
@@ -141,12 +148,9 @@
 
   // Development mode connects to whichever page embeds the softphone: never silently.
   function warnDevelopment() {
-    const w = document.createElement("div");
-    w.className = "desk-cti-development";
-    w.setAttribute("role", "alert");
-    w.style.cssText =
-      "position:fixed;inset:auto 0 0 0;z-index:2147483647;padding:4px 8px;font:12px system-ui,sans-serif;" +
-      "background:#fff4ce;color:#5c4400;border-top:1px solid #e0c36b";
+    const w = bar("desk-cti-development", "alert",
+      "inset:auto 0 0 0;padding:4px 8px;font:12px system-ui,sans-serif;" +
+      "background:#fff4ce;color:#5c4400;border-top:1px solid #e0c36b");
     w.textContent =
       "Development mode: this softphone connects to any page that embeds it. " +
       "Declare its consoles (data-console-origins) before you ship it.";

@@ -129,6 +129,16 @@ def host_url(origins, phone_page="softphone.html", allow=None, others=()) -> str
     return url + (f"&allow={quote(allow)}" if allow else "")
 
 
+def frame_at(page: Page, url_prefix: str) -> Frame:
+    """The page's frame whose URL starts with ``url_prefix``, once it is there (10 s at most)."""
+    for _ in range(200):
+        for f in page.frames:
+            if f.url.startswith(url_prefix):
+                return f
+        page.wait_for_timeout(50)
+    raise AssertionError(f"no frame at {url_prefix}")
+
+
 def softphone_frame(page: Page, selector="#sp") -> Frame:
     frame = page.wait_for_selector(selector).content_frame()
     assert frame is not None

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import expect
 
-from conftest import PAGES, host_url, sign_in
+from conftest import PAGES, frame_at, host_url, sign_in
 
 JS_PHONE = "js-softphone.html"
 BOUND = 32  # DeskConsole's default maxInFlight
@@ -25,15 +25,6 @@ CUSTOMER_33 = "+1 555 0133"  # a customer no other test uses
 def db_rows(db_path, sql, *args):
     with sqlite3.connect(db_path) as conn:
         return conn.execute(sql, args).fetchall()
-
-
-def frame_at(page, url_prefix):
-    for _ in range(200):
-        for f in page.frames:
-            if f.url.startswith(url_prefix):
-                return f
-        page.wait_for_timeout(50)
-    raise AssertionError(f"no frame at {url_prefix}")
 
 
 def js_host(page, origins, **options):

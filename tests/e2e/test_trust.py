@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from conftest import host_url, run_py, softphone_frame
+from conftest import frame_at, host_url, run_py, softphone_frame
 
 LONG = os.environ.get("DESK_FUZZ") == "long"
 FORGED = 10_000  # per hostile frame, to each side
@@ -45,15 +45,6 @@ async def main():
         await asyncio.sleep(0.01)
     return out
 """
-
-
-def frame_at(page, url_prefix):
-    for _ in range(200):
-        for f in page.frames:
-            if f.url.startswith(url_prefix):
-                return f
-        page.wait_for_timeout(50)
-    raise AssertionError(f"no frame at {url_prefix}")
 
 
 def test_hostile_and_sibling_frames_are_never_accepted(page, origins, third_origin, figures):
