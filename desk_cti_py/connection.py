@@ -82,6 +82,7 @@ def connect(console_origins: Iterable[str] | str | None = None, *, development: 
     loader sets it), events that arrive before ready() has fired (the record in focus at boot)
     reach the listeners registered by then. Returns the connection, now current.
     """
+    _check_timeout(timeout)
     from . import _browser
 
     disconnect()
@@ -112,6 +113,13 @@ def disconnect() -> None:
         conn.close()
 
 
+def _check_timeout(timeout: object) -> None:
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < 1e9
+    ):
+        raise m.BadArguments("timeout must be a positive number of seconds")
+
+
 def configure(*, timeout: float | None = None, eager_resume: bool | None = None) -> None:
     """Set defaults for the current connection and later ones; what is left out stays.
 
@@ -122,10 +130,7 @@ def configure(*, timeout: float | None = None, eager_resume: bool | None = None)
     ``pyodide.ffi.run_sync`` where the browser has JSPI (messages enter Python through
     ``callPromising`` then). On a Pyodide release it was not checked against, it is off.
     """
-    if timeout is not None and (
-        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < 1e9
-    ):
-        raise m.BadArguments("timeout must be a positive number of seconds")
+    _check_timeout(timeout)
     if eager_resume is not None and not isinstance(eager_resume, bool):
         raise m.BadArguments("eager_resume must be True or False")
     client = _current[0].client if _current[0] is not None else None

@@ -4,7 +4,9 @@ Every record has snake_case attributes and also answers to the seed's own keys
 (``objectId``, ``objectName``, ``statusText``...) as attributes and items, so
 code ported from Desk's JavaScript docs runs unchanged. Every attribute is
 declared, so a type checker catches a misspelt one. As a mapping a record holds
-the seed's keys only (``keys()``, ``in`` and ``[]`` agree). Pure Python, no ``js``.
+the seed's keys only (``keys()``, ``in`` and ``[]`` agree on them; a documented
+alias, such as ``UserInfo``'s ``"user ID"``, answers to ``[]`` and ``in`` without
+being one of the keys). Pure Python, no ``js``.
 """
 
 from __future__ import annotations

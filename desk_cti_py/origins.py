@@ -35,6 +35,8 @@ class ConsoleOrigins:
                     "or scheme://*.domain[:port] for every subdomain"
                 )
             scheme, wild, host, port = match.groups()
+            if port is not None and port == {"https": ":443", "http": ":80"}[scheme]:
+                origin, port = origin[: -len(port)], None  # browsers leave the default port out
             if wild:
                 self._suffixes.append((f"{scheme}://", f".{host}{port or ''}"))
             else:

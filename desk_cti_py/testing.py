@@ -121,6 +121,20 @@ class FakeConsole:
                    data={"number": number, "objectId": object_id, "object": object})
         return True
 
+    def click_to_dial_error(self, message: str = "Resource Object does not exist.") -> bool:
+        """A click that failed: the listener gets result None and ``message``, as the seed has it."""
+        if not self.click_to_dial_enabled:
+            return False
+        self._send(p.EVENT, event=p.EVENT_CLICK_TO_DIAL, data={},
+                   error={"code": p.NOT_FOUND, "message": message})
+        return True
+
+    def leave_records(self) -> None:
+        """The agent goes to a page that is no case, customer or company (a list, a search)."""
+        self.page = None
+        self._send(p.EVENT, event=p.EVENT_FOCUS, data={},
+                   error={"code": p.NOT_SUPPORTED_ON_PAGE, "message": "no case, customer or company in view"})
+
     def focus(self, object: str, object_id: str, *, url: str | None = None) -> PageInfo:  # noqa: A002
         """Bring a record into view and send the ``focus`` event."""
         record = self.records.get((object, object_id), {})

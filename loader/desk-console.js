@@ -22,6 +22,8 @@
 
 export const NAMESPACE = "desk-cti";
 export const VERSION = 1;
+// a hello is ids and little else: a longer message from a refused origin is not even parsed
+const MAX_HELLO_CHARS = 1000;
 export const MAX_MESSAGE_CHARS = 1000000;
 
 export const ErrorCode = Object.freeze({
@@ -455,21 +457,24 @@ export class DeskConsole {
       this.stats.ignored++;
       return;
     }
-    // 2. shape
-    const msg = parseMessage(event.data);
-    if (msg === null) {
-      this.stats.dropped++;
-      return this._answerMalformed(event);
-    }
-    // 3. origin
+    // 2. origin, before anything is parsed: a page of another origin in the frame pays nothing
+    // but a short hello's refusal (posted to its own origin, never to an opaque one)
     if (!this.allowedOrigins.has(event.origin)) {
       this.stats.refused++;
-      if (msg.type === "hello") {
-        this._post({ type: "error", re: msg.id, error: {
+      const hello = typeof event.data === "string" && event.data.length <= MAX_HELLO_CHARS && event.origin !== "null"
+        ? parseMessage(event.data) : null;
+      if (hello && hello.type === "hello") {
+        this._post({ type: "error", re: hello.id, error: {
           code: ErrorCode.ORIGIN_NOT_ALLOWED, message: `this console does not allow softphones from ${event.origin}` } },
           event.origin);
       }
       return;
+    }
+    // 3. shape
+    const msg = parseMessage(event.data);
+    if (msg === null) {
+      this.stats.dropped++;
+      return this._answerMalformed(event);
     }
     if (msg.type === "hello") return this._hello(event, msg);
     if (event.origin !== this.origin) {
@@ -560,6 +565,8 @@ export class DeskConsole {
     this.peerSession = null;
     this.clickToDialEnabled = false;
     this._post({ type: "bye" }, origin);
+    // a new console session: the softphone that shakes hands again knows its click-to-dial is off
+    this.session = randomId();
     this._setState("disconnected");
   }
 

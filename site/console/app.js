@@ -42,8 +42,13 @@ function applyClickToDial() {
 // failed click: the softphone hears result null and "Resource Object does not exist.".
 async function dial(el) {
   const { number, objectId, object } = el.dataset;
-  const r = await api(`/api/v2/${pluralOf(object)}/${encodeURIComponent(objectId)}`);
-  if (r.status === 404) cti.emitClickToDialError();
+  let gone = false;
+  try {
+    gone = (await api(`/api/v2/${pluralOf(object)}/${encodeURIComponent(objectId)}`)).status === 404;
+  } catch (e) {
+    console.error("click-to-dial: could not check the record; the click goes through", e);
+  }
+  if (gone) cti.emitClickToDialError();
   else cti.emitClickToDial({ number, objectId, object });
 }
 document.addEventListener("click", (event) => {

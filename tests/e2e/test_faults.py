@@ -115,3 +115,29 @@ def test_a_quiet_python_softphone_answers_the_consoles_pings_and_stays_connected
     assert page.evaluate("cti.stats.lost") == 0
     assert "disconnected" not in page.evaluate("host.states")
     assert page.evaluate("cti.connected") is True
+
+
+BLOCK = """
+import time
+import desk_cti_py as d
+from desk_cti_py import cti
+async def main():
+    assert await cti.enableClickToDial() is True
+    before = d.current().click_to_dial_enabled
+    end = time.monotonic() + 2.0
+    while time.monotonic() < end:  # a softphone busy in Python: no pong while it lasts
+        pass
+    return before
+"""
+
+
+def test_a_softphone_declared_lost_learns_its_click_to_dial_is_off_when_it_is_welcomed_back(page, origins):
+    opts = json.dumps({"pingAfterMs": 200, "pongTimeoutMs": 600})
+    page.goto(f"{host_url(origins)}&opts={quote(opts)}")
+    frame = softphone_frame(page)
+    assert run_py(frame, BLOCK) is True
+    page.wait_for_function("host.states.includes('disconnected') && cti.connected", timeout=BOOT_MS)
+    assert page.evaluate("cti.clickToDialEnabled") is False
+    # the softphone was welcomed in a new console session: it agrees that click-to-dial is off
+    assert run_py(frame, "import desk_cti_py as d\nasync def main():\n"
+                         "    return d.current().click_to_dial_enabled") is False

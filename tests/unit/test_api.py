@@ -294,3 +294,23 @@ async def test_clicks_reach_the_listener_only_while_click_to_dial_is_enabled_in_
     console.click_to_dial("+1 555 0102", "7", "customer")
     await console.settle()
     assert heard == ["+1 555 0101"]
+
+
+async def test_a_failed_click_and_leaving_the_records_reach_the_listeners_as_errors(console):
+    dials, focus = [], []
+    d.cti.onClickToDial(lambda r: dials.append((r.result, r.error)))
+    d.interaction.onFocus(lambda r: focus.append((r.result, r.error)))
+    await d.cti.enableClickToDial()
+    assert console.click_to_dial_error() is True
+    console.leave_records()
+    await console.settle()
+    assert dials == [(None, "Resource Object does not exist.")]
+    assert focus == [(None, "no case, customer or company in view")]
+    with pytest.raises(d.NotSupportedOnPage):
+        await d.interaction.getPageInfo()
+
+
+@pytest.mark.parametrize("bad", [-5, 0, float("nan"), True, "3"])
+async def test_connect_refuses_a_bad_timeout_before_it_touches_the_browser(bad):
+    with pytest.raises(d.BadArguments, match="timeout"):
+        d.connect("https://console.example", timeout=bad)

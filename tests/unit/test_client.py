@@ -136,6 +136,19 @@ async def test_a_wildcard_origin_accepts_subdomains_only():
         client.close()
 
 
+async def test_a_declared_default_port_matches_what_the_browser_reports():
+    wire = Wire()
+    client = Client(wire, console_origins="https://desk.example:443 http://*.desk.example:80",
+                    parent_origin="https://desk.example")
+    client.start()
+    assert client.state == "connecting"
+    client.close()
+    other = Client(Wire(), console_origins="http://*.desk.example:80", parent_origin="http://eu.desk.example")
+    other.start()
+    assert other.state == "connecting"
+    other.close()
+
+
 @pytest.mark.parametrize("bad", ["*", "https://", "desk.example", "https://a.example/path", "ftp://a.example",
                                  "https://*.", "https://a..example", 42])
 async def test_bad_declared_origins_are_refused_clearly(bad):
