@@ -16,7 +16,8 @@ from ._page import run_script as _run_script  # noqa: F401  (the loader calls it
 from ._ready import fire_ready as _fire_ready  # noqa: F401  (the loader calls it)
 from ._ready import is_ready, ready
 from .api import Cti, Interaction, get_client
-from .client import Client, Subscription
+from .client import Client
+from .events import Subscription
 from .connection import Connection, configure, connect, current, disconnect
 from .models import (
     AjaxError,

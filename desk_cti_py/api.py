@@ -18,7 +18,8 @@ from typing import Any, TypeVar
 from . import models as m
 from . import protocol as p
 from ._tasks import running_loop, safe_call
-from .client import Client, Convert, Subscription
+from .client import Client, Convert
+from .events import Subscription
 from .connection import Connection, current
 
 R = TypeVar("R")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -18,7 +18,8 @@ from . import models as m
 from . import protocol as p
 from ._deadlines import Deadlines
 from ._resume import run_resuming
-from ._tasks import running_loop, safe_call
+from ._tasks import running_loop
+from .events import Events
 from .origins import OriginPolicy
 from .transport import Transport
 
@@ -30,37 +31,7 @@ Convert = Callable[[m.CtiError], m.CtiError]
 
 DEFAULT_TIMEOUT = 10.0
 QUEUE_LIMIT = 100
-HELD_EVENTS = 100
 HELLO_RETRY = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)  # then every 2 s
-
-
-class Subscription:
-    """A listener registration. Call :meth:`unsubscribe` (or ``remove``) to end it.
-
-    Calling the subscription calls the listener, so a decorated function
-    still works as a function.
-    """
-
-    def __init__(self, registry: list[Any], listener: Callable[..., Any],
-                 accept: Callable[[], bool] | None = None) -> None:
-        self._registry = registry
-        self.listener = listener
-        #: events reach the listener only while this says so (None: always)
-        self.accept = accept
-        registry.append(self)
-
-    @property
-    def active(self) -> bool:
-        return self in self._registry
-
-    def unsubscribe(self) -> None:
-        if self in self._registry:
-            self._registry.remove(self)
-
-    remove = unsubscribe
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.listener(*args, **kwargs)
 
 
 class _Call:
@@ -116,9 +87,9 @@ class Client:
         self._hellos: set[str] = set()
         self._hello_timer: asyncio.TimerHandle | None = None
         self._hello_tries = 0
-        self.listeners: dict[str, list[Subscription]] = {e: [] for e in p.EVENTS}
-        #: events held until released (the loader holds them until ready() has fired), or None
-        self._held: deque[tuple[str, m.Response[Any]]] | None = None
+        #: who hears the console's events (``on``), and whether they are held for now
+        self.events = Events(p.EVENTS)
+        self.on = self.events.on
         self.dropped = 0  # messages refused on arrival, for tests and the inspector
 
     # ------------------------------------------------------------ handshake
@@ -295,36 +266,7 @@ class Client:
             except p.ProtocolError as exc:
                 self._drop(self.origin or "", str(exc))
                 return
-        if self._held is not None:
-            self._held.append((name, response))
-            return
-        self.emit(name, response)
-
-    def hold_events(self, limit: int = HELD_EVENTS) -> None:
-        """Keep events (the last ``limit``) for :meth:`release_events` instead of delivering
-        them: listeners registered a little later, in ready(), still hear them."""
-        self._held = deque(maxlen=limit)
-
-    def release_events(self) -> None:
-        """Stop holding events; deliver the held ones, in order, to the listeners of now."""
-        held, self._held = self._held or (), None
-        for name, response in held:
-            self.emit(name, response)
-
-    def emit(self, name: str, response: m.Response[Any]) -> None:
-        """Call every listener of ``name``; one that raises does not stop the others."""
-        for sub in list(self.listeners[name]):
-            if sub.accept is None or sub.accept():
-                safe_call(sub.listener, response, what=f"{name} listener")
-
-    def on(self, name: str, listener: Callable[[m.Response[Any]], Any],
-           accept: Callable[[], bool] | None = None) -> Subscription:
-        """Call ``listener`` with each ``name`` event, while ``accept()`` (if given) is true."""
-        if not isinstance(name, str) or name not in self.listeners:
-            raise m.BadArguments(f"unknown event {name!r}")
-        if not callable(listener):
-            raise m.BadArguments("listener must be a function")
-        return Subscription(self.listeners[name], listener, accept)
+        self.events.emit(name, response)
 
     # ---------------------------------------------------------------- calls
 
@@ -429,5 +371,4 @@ class Client:
         for call_id in list(self._calls):
             self._finish(call_id, error=m.ConnectionLost("the connection was closed"))
         self.state = "closed"
-        for subs in self.listeners.values():
-            subs.clear()
+        self.events.clear()

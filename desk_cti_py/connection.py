@@ -95,8 +95,8 @@ def connect(console_origins: Iterable[str] | str | None = None, *, development: 
     except ArgumentError as exc:
         raise m.BadArguments(f"connect: {exc}") from None
     if hold_events_until_ready and not is_ready():
-        client.hold_events()
-        after_ready(client.release_events)
+        client.events.hold()
+        after_ready(client.events.release)
     client.start()
     if client.refusal is not None:
         raise client.refusal

@@ -485,14 +485,14 @@ async def test_a_pending_call_still_times_out_after_thousands_of_answered_ones()
 
 async def test_held_events_reach_the_listeners_of_release_time_in_order_and_are_bounded():
     wire, client = connected()
-    client.hold_events(limit=3)
+    client.events.hold(limit=3)
     got = []
     for i in range(5):
         client.receive(CONSOLE, console_msg("event", event="focus",
                                             data={"objectId": str(i), "object": "case", "url": "u", "objectName": "n"}))
     client.on("focus", lambda r: got.append(r.result.objectId))  # registered later, as in ready()
     assert got == []
-    client.release_events()
+    client.events.release()
     assert got == ["2", "3", "4"]
     client.receive(CONSOLE, console_msg("event", event="focus", data={"objectId": "9", "object": "case"}))
     assert got == ["2", "3", "4", "9"]
