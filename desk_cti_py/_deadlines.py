@@ -13,11 +13,14 @@ from ._tasks import running_loop
 
 class Deadlines:
     """``expire(key)`` is called once ``key``'s deadline has passed, if ``due(key, deadline)``
-    still says that deadline is the key's (an answered call's entry is skipped)."""
+    still says that deadline is the key's (an answered call's entry is skipped); ``live()``
+    gives the (deadline, key) still wanted, for compaction."""
 
-    def __init__(self, due: Callable[[str, float], bool], expire: Callable[[str], None]) -> None:
+    def __init__(self, due: Callable[[str, float], bool], expire: Callable[[str], None],
+                 live: Callable[[], Iterable[tuple[float, str]]]) -> None:
         self._due = due
         self._expire = expire
+        self._live = live
         self._heap: list[tuple[float, str]] = []
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at = math.inf
@@ -25,13 +28,12 @@ class Deadlines:
     def __len__(self) -> int:
         return len(self._heap)
 
-    def add(self, key: str, deadline: float, live_count: int,
-            live: Callable[[], Iterable[tuple[float, str]]]) -> None:
-        """Watch ``key``; ``live()`` gives the ``live_count`` (deadline, key) still wanted."""
+    def add(self, key: str, deadline: float, live_count: int) -> None:
+        """Watch ``key``; ``live_count`` is how many entries ``live()`` would give."""
         if len(self._heap) > 4 * live_count + 1000:
             # answered calls leave their entries behind until the sweep reaches them: under a
             # steady stream the heap would hold every call of a timeout window
-            self._heap = list(live())
+            self._heap = list(self._live())
             heapq.heapify(self._heap)
         heapq.heappush(self._heap, (deadline, key))
         if deadline < self._timer_at:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -48,10 +47,9 @@ def supported(loop: asyncio.AbstractEventLoop) -> bool:
 def run_resuming(loop: asyncio.AbstractEventLoop, fn: Callable[..., None], *args: Any) -> None:
     """Call ``fn(*args)``; run the callbacks it scheduled with ``call_soon`` right after
     (on the public path, where :func:`supported` says no: just ``fn(*args)``)."""
-    ok = _checked.get(loop)
-    if ok is None:
-        ok = _checked[loop] = supported(loop)
-    if not ok:
+    if loop is not _checked[0]:  # one loop in practice: checked once, not per message
+        _checked[:] = [loop, supported(loop)]
+    if not _checked[1]:
         fn(*args)
         return
     install = getattr(loop, "_install_running_loop", None)  # Pyodide's WebLoop, as it does per handle
@@ -80,7 +78,7 @@ def run_resuming(loop: asyncio.AbstractEventLoop, fn: Callable[..., None], *args
         run_handles(loop, ready)
 
 
-_checked: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, bool] = weakref.WeakKeyDictionary()
+_checked: list[Any] = [None, False]  # the loop last checked, and what supported() said of it
 
 
 def run_handles(loop: asyncio.AbstractEventLoop, ready: list[asyncio.Handle]) -> None:

@@ -83,7 +83,8 @@ class Client:
         self.refusal: m.CtiError | None = None
         self._calls: OrderedDict[str, _Call] = OrderedDict()
         self._queued = 0  # calls made before the handshake, not yet posted
-        self._deadlines = Deadlines(self._due, self._time_out)
+        self._deadlines = Deadlines(self._due, self._time_out,
+                                    lambda: ((c.deadline, i) for i, c in self._calls.items()))
         self._hellos: set[str] = set()
         self._hello_timer: asyncio.TimerHandle | None = None
         self._hello_tries = 0
@@ -302,7 +303,7 @@ class Client:
         if not self._burst and len(self._calls) > 1:
             self._set_burst(True)
         self._queued += 1
-        self._deadlines.add(call_id, deadline, len(self._calls), lambda: ((c.deadline, i) for i, c in self._calls.items()))
+        self._deadlines.add(call_id, deadline, len(self._calls))
         if self.connected:
             self._send(call_id, call)
         elif self.state == "idle":
