@@ -1,7 +1,8 @@
 # desk-cti-py: `make demo` runs the demo console, `make test` runs every test layer.
 # Each target installs what it needs first (Debian Chromium, node modules, a venv).
 
-PYTHON ?= python3
+# The tools need Python >= 3.12 (pyodide-build's lock tooling); pyenv's 3.12 on this machine kind.
+PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12 /usr/bin/python3.12 /usr/local/bin/python3.12))
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PYTEST := $(VENV)/bin/pytest
@@ -39,6 +40,8 @@ test-e2e:
 setup: $(VENV)/.installed node_modules/.installed chromium
 
 $(VENV)/.installed: requirements-dev.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.12 not found: set PYTHON=/path/to/python3.12"; exit 1; }
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
 	touch $@
