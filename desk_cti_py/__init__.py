@@ -38,12 +38,14 @@ from .models import (
     Response,
     TooLarge,
     UnknownMethod,
+    UnsupportedVersion,
     UserInfo,
 )
 from .protocol import VERSION as PROTOCOL_VERSION
 from .transport import MemoryTransport, Transport
 
-__version__ = "0.1.0"
+#: The one version number: loader/package.json and CHANGELOG.md follow it (tests/unit/test_version.py).
+__version__ = "0.2.0"
 version = __version__
 
 #: ``desk.interaction``; ``interaction.cti`` is ``desk.interaction.cti``.
@@ -55,6 +57,6 @@ __all__ = [
     "Connection", "ConnectionLost", "ConsoleError", "Cti", "CtiError", "CtiTimeout", "Interaction",
     "MemoryTransport", "NotConnected", "NotFound", "NotSupportedOnPage", "OriginNotAllowed",
     "PROTOCOL_VERSION", "PageInfo", "Response", "Subscription", "TooLarge", "Transport", "UnknownMethod",
-    "UserInfo", "configure", "connect", "cti", "current", "disconnect", "get_client", "interaction",
+    "UnsupportedVersion", "UserInfo", "configure", "connect", "cti", "current", "disconnect", "get_client", "interaction",
     "is_ready", "ready", "version",
 ]

@@ -397,6 +397,15 @@ class TooLarge(CtiError):
     code = p.TOO_LARGE
 
 
+class UnsupportedVersion(CtiError):
+    """The console speaks another version of the desk-cti protocol; the message names both.
+
+    Nothing can be called on that console: the handshake ended, and every call fails with this.
+    """
+
+    code = p.UNSUPPORTED_VERSION
+
+
 class AjaxError(CtiError):
     """``ajax`` failed; ``error`` is the seed's object ``{message, status, statusText}``."""
 
@@ -433,7 +442,8 @@ _AJAX_KINDS: dict[type[CtiError], type[AjaxError]] = {}
 _BY_CODE: dict[str, type[CtiError]] = {
     c.code: c
     for c in (BadArguments, UnknownMethod, NotSupportedOnPage, NotFound, ConsoleError,
-              CtiTimeout, ConnectionLost, NotConnected, OriginNotAllowed, AjaxError, Busy, TooLarge)
+              CtiTimeout, ConnectionLost, NotConnected, OriginNotAllowed, AjaxError, Busy, TooLarge,
+              UnsupportedVersion)
 }
 
 

@@ -11,7 +11,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from itertools import accumulate
 from typing import Any
 
@@ -66,6 +66,7 @@ ORIGIN_NOT_ALLOWED = "origin_not_allowed"
 HTTP_ERROR = "http_error"
 BUSY = "busy"
 TOO_LARGE = "too_large"
+UNSUPPORTED_VERSION = "unsupported_version"
 ERROR_CODES = frozenset(TABLE["errors"])
 
 # Events the console sends.
@@ -144,7 +145,7 @@ def decode(text: Any) -> dict[str, Any]:
         raise ProtocolError("message is not an object")
     if msg.get("ns") != NAMESPACE:
         raise ProtocolError("wrong namespace")
-    if msg.get("v") != VERSION or isinstance(msg.get("v"), bool):
+    if not _same_version(msg.get("v")):
         raise ProtocolError(f"unsupported protocol version {msg.get('v')!r}")
     kind = msg.get("type")
     if not _one_of(kind, CONSOLE_TYPES):
@@ -171,6 +172,56 @@ def decode(text: Any) -> dict[str, Any]:
         if "re" in msg and not _is_id(msg["re"]):
             raise ProtocolError("bad re")
     return msg
+
+
+# A welcome or a refusal is ids and a short message: a longer answer is not read for its version.
+_VERSION_ANSWER_CHARS = 2000
+
+
+def version_refusal(text: Any, hellos: Container[str]) -> dict[str, Any] | None:
+    """The error object that ends the handshake when the console speaks another version.
+
+    ``text`` is a message :func:`decode` refused; ``hellos`` the ids of the hellos this
+    softphone sent. A console answers a hello of a version it does not speak with an
+    ``unsupported_version`` error (in whatever version it speaks), and a console of another
+    version may simply welcome it in its own: either way the answer to one of our hellos is read
+    by the fields every version keeps (``ns``, ``v``, ``type``, ``re``), and the error names both
+    versions. None for anything else (it is dropped as before).
+    """
+    if not isinstance(text, str) or len(text) > _VERSION_ANSWER_CHARS or _too_deep(text):
+        return None
+    try:
+        msg = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(msg, dict) or msg.get("ns") != NAMESPACE or msg.get("type") not in (WELCOME, ERROR):
+        return None
+    re_ = msg.get("re")
+    if not isinstance(re_, str) or re_ not in hellos:
+        return None
+    theirs = msg.get("v")
+    err = msg.get("error")
+    refused = msg["type"] == ERROR and isinstance(err, dict) and err.get("code") == UNSUPPORTED_VERSION
+    if not refused and _same_version(theirs):
+        return None  # our version, off for another reason: not a version question
+    if refused and isinstance(err.get("supported"), list) and err["supported"]:
+        theirs = err["supported"] if len(err["supported"]) > 1 else err["supported"][0]
+    said = err.get("message") if refused and isinstance(err.get("message"), str) else ""
+    message = (f"the console speaks desk-cti protocol version {_show(theirs)}; "
+               f"this softphone (desk_cti_py) speaks version {VERSION}")
+    return {"code": UNSUPPORTED_VERSION, "message": message + (f" (the console said: {said[:300]})" if said else ""),
+            "supported": [VERSION], "theirs": theirs}
+
+
+def _same_version(v: Any) -> bool:
+    return v == VERSION and not isinstance(v, bool)
+
+
+def _show(v: Any) -> str:
+    """A version as the peer sent it, short (it may be anything)."""
+    if isinstance(v, list):
+        return " or ".join(_show(x) for x in v[:5])
+    return json.dumps(v)[:20] if v is not None else "(none given)"
 
 
 def _one_of(value: Any, options: frozenset[str]) -> bool:

@@ -1,4 +1,5 @@
 // desk-console.js: the console's half of the desk-cti protocol (docs/protocol.md, version 1).
+// Its reference is docs/console.md; it ships as the npm package in this folder (package.json).
 //
 // Any console page can use it:
 //
@@ -21,7 +22,9 @@
 // does not answer is shown as disconnected (docs/protocol.md, "ping").
 
 export const NAMESPACE = "desk-cti";
+/** The protocol version this module speaks (package.json's deskCti.protocol says the same). */
 export const VERSION = 1;
+export const PROTOCOL_VERSION = VERSION;
 // a hello is ids and little else: a longer message from a refused origin is not even parsed
 const MAX_HELLO_CHARS = 1000;
 export const MAX_MESSAGE_CHARS = 1000000;
@@ -39,6 +42,7 @@ export const ErrorCode = Object.freeze({
   HTTP_ERROR: "http_error",
   BUSY: "busy",
   TOO_LARGE: "too_large",
+  UNSUPPORTED_VERSION: "unsupported_version",
 });
 
 // DeskConsole's options; tests shorten the intervals.
@@ -278,6 +282,26 @@ export function parseMessage(text) {
   return msg;
 }
 
+/**
+ * The version a hello of another protocol version asks for, or undefined when `text` is not
+ * one. Only the fields every version keeps are read (ns, type, id): a softphone that speaks
+ * another version is told so, not left waiting.
+ */
+export function otherVersionHello(text) {
+  if (typeof text !== "string" || text.length > MAX_HELLO_CHARS) return undefined;
+  let msg;
+  try {
+    msg = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!OBJ(msg) || msg.ns !== NAMESPACE || msg.type !== "hello" || !isId(msg.id) || msg.v === VERSION) return undefined;
+  return { id: msg.id, v: msg.v };
+}
+
+// A version as a message may quote it: whatever the peer sent, short.
+const showVersion = (v) => (v === undefined ? "none" : JSON.stringify(v).slice(0, 20));
+
 // The wire's error object. Every ajax error carries status and statusText: 0 and "" when the
 // API gave no answer (refused before sending, busy, timed out).
 function errorObject(method, error) {
@@ -321,12 +345,15 @@ export class DeskConsole {
    * @param {(dir: "in"|"out", msg: object, info: object) => void} [o.onMessage] sees every accepted message (an inspector)
    * @param {(state: object) => void} [o.onStateChange] connection and click-to-dial changes;
    *   state.state is "connecting", "connected" or "disconnected"
+   * @param {(refusal: object) => void} [o.onRefused] a softphone this console refused at the
+   *   handshake: {code, message, origin} (code unsupported_version, or origin_not_allowed)
    * @param {number} [o.maxInFlight] requests in progress at once (32); more are answered busy
    * @param {number} [o.requestTimeoutMs] the console's own limit on a request (15000 ms)
    * @param {number} [o.pingAfterMs] quiet time before a ping (15000 ms)
    * @param {number} [o.pongTimeoutMs] how long a ping waits for its pong (5000 ms)
    */
-  constructor({ frame, allowedOrigins, handlers = {}, onMessage, onStateChange, window: win = globalThis.window, ...options }) {
+  constructor({ frame, allowedOrigins, handlers = {}, onMessage, onStateChange, onRefused, window: win = globalThis.window,
+    ...options }) {
     if (!frame) throw new TypeError("DeskConsole: frame is required");
     if (!Array.isArray(allowedOrigins) || allowedOrigins.length === 0) {
       throw new TypeError("DeskConsole: allowedOrigins must list the softphone origins");
@@ -344,6 +371,10 @@ export class DeskConsole {
     this.handlers = handlers;
     this.onMessage = onMessage;
     this.onStateChange = onStateChange;
+    this.onRefused = onRefused;
+    /** The last handshake this console refused: {code, message, origin}, or null. */
+    this.lastRefusal = null;
+    this._versionsLogged = new Set();
     this.session = randomId();
     this.origin = null; // the softphone's origin, pinned at the handshake
     this.peerSession = null;
@@ -352,8 +383,9 @@ export class DeskConsole {
     // ignored: not from the softphone frame; dropped: malformed or from an unpinned origin;
     // refused: origin not allowed; accepted: passed every check; busy: refused for the bound;
     // timedOut: given up; tooLarge: answers and events over the limit; late: results after a give-up
+    // versionRefused: hellos of a protocol version this console does not speak
     this.stats = { ignored: 0, accepted: 0, dropped: 0, refused: 0, answered: 0, errors: 0,
-      busy: 0, timedOut: 0, tooLarge: 0, late: 0, peakInFlight: 0, pings: 0, lost: 0 };
+      busy: 0, timedOut: 0, tooLarge: 0, late: 0, peakInFlight: 0, pings: 0, lost: 0, versionRefused: 0 };
     this._jobs = new Set(); // requests in progress
     this._n = 0;
     this._heardAt = 0;
@@ -464,15 +496,16 @@ export class DeskConsole {
       const hello = typeof event.data === "string" && event.data.length <= MAX_HELLO_CHARS && event.origin !== "null"
         ? parseMessage(event.data) : null;
       if (hello && hello.type === "hello") {
-        this._post({ type: "error", re: hello.id, error: {
-          code: ErrorCode.ORIGIN_NOT_ALLOWED, message: `this console does not allow softphones from ${event.origin}` } },
-          event.origin);
+        this._refuse(hello.id, event.origin, ErrorCode.ORIGIN_NOT_ALLOWED,
+          `this console does not allow softphones from ${event.origin}`);
       }
       return;
     }
     // 3. shape
     const msg = parseMessage(event.data);
     if (msg === null) {
+      const other = otherVersionHello(event.data);
+      if (other) return this._refuseVersion(event, other);
       this.stats.dropped++;
       return this._answerMalformed(event);
     }
@@ -499,6 +532,29 @@ export class DeskConsole {
     if (OBJ(msg) && msg.ns === NAMESPACE && msg.type === "request" && isId(msg.id)) {
       this._reply(msg, bad("malformed request"));
     }
+  }
+
+  // A hello this console cannot accept gets an error naming why, posted to the softphone's own
+  // origin (never "*", never an opaque origin); the page hears it through onRefused and the log.
+  _refuse(re, origin, code, message, extra = {}) {
+    const error = { code, message, ...extra };
+    this.lastRefusal = { code, message, origin };
+    this._post({ type: "error", re, error }, origin);
+    this.onRefused?.({ code, message, origin });
+  }
+
+  // A softphone of another protocol version: told which version this console speaks, and the
+  // console page says so (a log line, the inspector, onRefused). Nothing is pinned.
+  _refuseVersion(event, hello) {
+    this.stats.versionRefused++;
+    const message = `this console speaks desk-cti protocol version ${VERSION}; ` +
+      `the softphone at ${event.origin} speaks version ${showVersion(hello.v)}`;
+    // once per softphone and version: its hellos repeat until it hears the refusal
+    const key = `${event.origin} ${showVersion(hello.v)}`;
+    if (!this._versionsLogged.has(key)) console.error(`desk-console: refused a softphone: ${message}`);
+    this._versionsLogged.add(key);
+    this.onMessage?.("in", { ns: NAMESPACE, v: hello.v, type: "hello", id: hello.id }, { origin: event.origin });
+    this._refuse(hello.id, event.origin, ErrorCode.UNSUPPORTED_VERSION, message, { supported: [VERSION] });
   }
 
   _hello(event, msg) {

@@ -160,6 +160,19 @@ test("messages from the softphone", async (t) => {
         const { msg, origin } = h.posted[0];
         assert.equal(origin, ORIGIN);
         assert.equal(msg.re, JSON.parse(data).id);
+        if (c.expect.error) {
+          // a hello refused: an error message (not a response) naming both versions; nothing pinned
+          assert.equal(msg.type, "error");
+          assert.equal(msg.v, VERSION);
+          assert.equal(msg.error.code, c.expect.error);
+          assert.deepEqual(msg.error.supported, [VERSION]);
+          const sent = JSON.parse(data).v;
+          assert.match(msg.error.message, new RegExp(`speaks desk-cti protocol version ${VERSION};.* speaks version ${
+            sent === undefined ? "none" : JSON.stringify(sent).replace(/"/g, '"')}$`));
+          assert.equal(h.cti.stats.versionRefused, 1);
+          assert.deepEqual(h.cti.lastRefusal, { code: c.expect.error, message: msg.error.message, origin: ORIGIN });
+          return;
+        }
         if (c.expect.answer === "welcome") return assert.equal(msg.type, "welcome");
         assert.equal(msg.type, "response");
         if (c.expect.answer === "ok") assert.equal(msg.ok, true, JSON.stringify(msg.error));

@@ -52,7 +52,8 @@ def test_the_module_reads_the_table():
     assert p.CONSOLE_TYPES == set(TABLE["types"]["console"])
     assert p.MESSAGE_TYPES == {p.HELLO, p.WELCOME, p.REQUEST, p.RESPONSE, p.EVENT, p.ERROR, p.BYE, p.PING, p.PONG}
     named = {p.BAD_ARGUMENTS, p.UNKNOWN_METHOD, p.NOT_SUPPORTED_ON_PAGE, p.NOT_FOUND, p.CONSOLE_ERROR, p.TIMEOUT,
-             p.CONNECTION_LOST, p.NOT_CONNECTED, p.ORIGIN_NOT_ALLOWED, p.HTTP_ERROR, p.BUSY, p.TOO_LARGE}
+             p.CONNECTION_LOST, p.NOT_CONNECTED, p.ORIGIN_NOT_ALLOWED, p.HTTP_ERROR, p.BUSY, p.TOO_LARGE,
+             p.UNSUPPORTED_VERSION}
     assert p.ERROR_CODES == named == set(TABLE["errors"])
     assert p.EVENTS == {p.EVENT_CLICK_TO_DIAL, p.EVENT_FOCUS} == set(TABLE["events"])
     assert list(p.METHODS) == list(TABLE["methods"])
@@ -93,6 +94,25 @@ def test_message_from_the_console(case):
         assert case["expect"] == "dropped"
         with pytest.raises(p.ProtocolError):
             p.decode(text)
+
+
+@pytest.mark.parametrize("case", CASES["handshakeAnswers"], ids=ids(CASES["handshakeAnswers"]))
+def test_an_answer_to_the_hello_of_another_version(case):
+    """decode() refuses each; version_refusal() reads the ones that end the handshake."""
+    text = wire_text(case["message"])
+    with pytest.raises(p.ProtocolError):
+        p.decode(text)
+    refusal = p.version_refusal(text, {"s-1"})
+    if case["expect"] == "dropped":
+        assert refusal is None
+        return
+    assert refusal["code"] == p.UNSUPPORTED_VERSION
+    # both versions named: the console's, then this softphone's
+    assert f"the console speaks desk-cti protocol version {case['expect']['refused']}; " in refusal["message"]
+    assert f"; this softphone (desk_cti_py) speaks version {p.VERSION}" in refusal["message"]
+    assert refusal["supported"] == [p.VERSION]
+    # what the client hands on is an error object of this version's protocol
+    assert p.decode(p.encode(p.envelope(p.ERROR, "c-1", re="s-1", error=refusal)))["error"] == refusal
 
 
 @pytest.mark.parametrize("case", CASES["results"], ids=ids(CASES["results"]))
