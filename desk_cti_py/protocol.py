@@ -201,12 +201,16 @@ def version_refusal(text: Any, hellos: Container[str]) -> dict[str, Any] | None:
         return None
     theirs = msg.get("v")
     err = msg.get("error")
-    refused = msg["type"] == ERROR and isinstance(err, dict) and err.get("code") == UNSUPPORTED_VERSION
-    if not refused and _same_version(theirs):
+    if not (msg["type"] == ERROR and isinstance(err, dict) and err.get("code") == UNSUPPORTED_VERSION):
+        err = None
+    if err is None and _same_version(theirs):
         return None  # our version, off for another reason: not a version question
-    if refused and isinstance(err.get("supported"), list) and err["supported"]:
-        theirs = err["supported"] if len(err["supported"]) > 1 else err["supported"][0]
-    said = err.get("message") if refused and isinstance(err.get("message"), str) else ""
+    said = ""
+    if err is not None:
+        supported = err.get("supported")
+        if isinstance(supported, list) and supported:
+            theirs = supported if len(supported) > 1 else supported[0]
+        said = err["message"] if isinstance(err.get("message"), str) else ""
     message = (f"the console speaks desk-cti protocol version {_show(theirs)}; "
                f"this softphone (desk_cti_py) speaks version {VERSION}")
     return {"code": UNSUPPORTED_VERSION, "message": message + (f" (the console said: {said[:300]})" if said else ""),
