@@ -15,14 +15,16 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: demo test test-unit test-js test-pyodide test-e2e setup dist wheel bench fuzz clean chromium
 
-demo: setup $(RUNTIME)
-	cd site && ../$(PY) -m deskdemo $(DEMO_ARGS)
+# `desk-cti serve` on the demo softphone (site/softphone, an ordinary softphone project), from
+# this checkout: DEMO_ARGS="--console-port 8100 --phone-port 8101" for other ports.
+demo: setup
+	$(PY) -m desk_cti_tools.cli serve site/softphone $(DEMO_ARGS)
 
 test: setup dist
 	$(MAKE) --no-print-directory test-unit test-js test-pyodide test-e2e
 
 test-unit:
-	$(VENV)/bin/ruff check --quiet --select F,E9,B --ignore B008,B905 desk_cti_py site tests tools bench
+	$(VENV)/bin/ruff check --quiet --select F,E9,B --ignore B008,B905 desk_cti_py desk_cti_tools site tests tools bench
 	$(VENV)/bin/mypy --strict --no-error-summary desk_cti_py tests/typing/check_types.py
 	$(PYTEST) -q tests/unit
 

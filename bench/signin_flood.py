@@ -8,7 +8,7 @@ again with the sign-in throttle lifted (``unthrottled``) shows what the hash poo
 does. Nothing here is a test: it measures.
 
     python bench/signin_flood.py            # prints the JSON
-    DESK_SITE=/elsewhere/site python ...    # another checkout's server (a before/after figure)
+    DESK_ROOT=/elsewhere python ...         # another checkout's server (a before/after figure)
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
-SITE = os.environ.get("DESK_SITE", str(ROOT / "site"))
+SITE = os.environ.get("DESK_ROOT", str(ROOT))  # the folder that holds desk_cti_tools/
 CLIENTS = 64
 PROBES = 300  # per phase, at least
 MIN_PROBE_S = 3  # and for at least this long: several rounds of the flood's held-back answers
@@ -37,8 +37,8 @@ WRONG = urlencode({"email": "alex@acme-support.example", "password": "wrong"}).e
 SERVER = """
 import sys
 sys.path.insert(0, sys.argv[1])
-from deskdemo import auth
-from deskdemo.server import prepare
+from desk_cti_tools.emulator import auth
+from desk_cti_tools.emulator.server import prepare
 if sys.argv[3] == "unthrottled":
     auth.ACCOUNT_LIMIT = auth.CLIENT_LIMIT = 10**9
 server, sockets, origins = prepare(0, 0, db_path=sys.argv[2])

@@ -6,12 +6,11 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "site"))
 sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
-from deskdemo.server import Background  # noqa: E402
+from desk_cti_tools.emulator.server import Background  # noqa: E402
 from tools.chromium import CHROMIUM, FLAGS  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"

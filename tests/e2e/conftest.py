@@ -1,5 +1,8 @@
 """End-to-end tests in Debian's Chromium: the console on localhost, the softphone on 127.0.0.1.
 
+The softphone origin serves the demo softphone built as `desk-cti serve` builds it (its
+loader and runtime under /loader and /pyodide, which the test pages under /test load too).
+
 Every test gets a fresh browser context whose requests are checked: any that
 leaves localhost/127.0.0.1 is aborted and fails the test, and so does any
 uncaught page error.
@@ -17,12 +20,14 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from deskdemo.config import LOADER, PYODIDE
-from deskdemo.pages import DeclaringStatic
-from deskdemo.server import Background
+from desk_cti_tools.emulator.config import PYODIDE, loader_dir
+from desk_cti_tools.emulator.pages import DeclaringStatic
+from desk_cti_tools.emulator.server import Background
+from desk_cti_tools.serve import built_softphone
 from tools.chromium import CHROMIUM, FLAGS
 
 PAGES = Path(__file__).parent / "pages"
+DEMO = Path(__file__).resolve().parents[2] / "site" / "softphone"
 LOCAL = {"localhost", "127.0.0.1", "127.0.0.2"}
 BOOT_MS = 60_000
 
@@ -38,11 +43,13 @@ def test_pages(console_origin=""):
 
 
 @pytest.fixture(scope="session")
-def origins(db_path):
-    """The demo server on its own SQLite file, plus the test pages on both origins under /test/."""
+def origins(db_path, tmp_path_factory):
+    """The emulator on its own SQLite file with the demo softphone, plus the test pages on both
+    origins under /test/."""
     pages = test_pages()
     mounts = [Mount("/test", pages)]
-    with Background(db_path=db_path, extra_console=mounts, extra_phone=mounts) as o:
+    softphone = built_softphone(DEMO, tmp_path_factory.mktemp("softphone"))
+    with Background(db_path=db_path, softphone=softphone, extra_console=mounts, extra_phone=mounts) as o:
         pages.console_origins = o.console  # the port is known once the server is bound
         yield o
 
@@ -51,7 +58,7 @@ def origins(db_path):
 def third_origin(origins):
     """A third site (127.0.0.2) serving the test pages, the loader and the runtime, with no
     framing headers: where hostile frames come from (and a softphone copy they may frame)."""
-    app = Starlette(routes=[Mount("/test", test_pages(origins.console)), Mount("/loader", StaticFiles(directory=LOADER)),
+    app = Starlette(routes=[Mount("/test", test_pages(origins.console)), Mount("/loader", StaticFiles(directory=loader_dir())),
                             Mount("/pyodide", StaticFiles(directory=PYODIDE, check_dir=False))])
     with Background.serving(app, "127.0.0.2") as origin:
         yield origin

@@ -37,6 +37,6 @@ def test_development_mode_connects_to_the_embedding_page_under_a_visible_warning
 
 
 def test_the_demo_softphone_declares_its_console(page, origins):
-    page.goto(f"{origins.phone}/softphone/")
-    declared = page.locator("script[src='/loader/desk-cti.js']").get_attribute("data-console-origins")
+    page.goto(f"{origins.phone}/")
+    declared = page.locator("script[src$='desk-cti.js']").get_attribute("data-console-origins")
     assert declared == origins.console

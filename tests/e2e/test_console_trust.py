@@ -42,9 +42,9 @@ def js_host(page, origins, **options):
 def js_console(page, origins, path="/agent/cases"):
     """The demo console, signed in, with the JS softphone at the softphone's URL, connected."""
     sign_in(page, origins)
-    page.route(f"{origins.phone}/softphone/", lambda route: route.fulfill(path=PAGES / JS_PHONE))
+    page.route(f"{origins.phone}/", lambda route: route.fulfill(path=PAGES / JS_PHONE))
     page.goto(f"{origins.console}{path}")
-    frame = frame_at(page, f"{origins.phone}/softphone/")
+    frame = frame_at(page, f"{origins.phone}/")
     frame.wait_for_function("window.sp && sp.connected")
     expect(page.locator("#cti-state")).to_have_text("Softphone: connected")
     return frame

@@ -42,8 +42,8 @@ def web_server_main(request, tmp_path_factory):
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "site"))
-    from deskdemo.server import Background
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from desk_cti_tools.emulator.server import Background
 
     templates = Path(pytest_pyodide.__file__).parent / "_templates"
 

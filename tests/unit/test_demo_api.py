@@ -6,9 +6,9 @@ from urllib.parse import quote
 import pytest
 from starlette.testclient import TestClient
 
-from deskdemo.app import console_app
-from deskdemo.config import Origins
-from deskdemo.db import Database
+from desk_cti_tools.emulator.app import console_app
+from desk_cti_tools.emulator.config import Origins
+from desk_cti_tools.emulator.db import Database
 
 
 @pytest.fixture

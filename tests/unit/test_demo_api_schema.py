@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from deskdemo.app import console_app
-from deskdemo.config import Origins
-from deskdemo.db import Database
-from deskdemo.openapi import document
+from desk_cti_tools.emulator.app import console_app
+from desk_cti_tools.emulator.config import Origins
+from desk_cti_tools.emulator.db import Database
+from desk_cti_tools.emulator.openapi import document
 
 LONG = os.environ.get("DESK_FUZZ") == "long"
 

@@ -8,11 +8,11 @@ import urllib.request
 import pytest
 from starlette.testclient import TestClient
 
-from deskdemo import auth, db as dbmod
-from deskdemo.app import console_app, make_app
-from deskdemo.config import Origins
-from deskdemo.db import Database
-from deskdemo.server import Background
+from desk_cti_tools.emulator import auth, db as dbmod
+from desk_cti_tools.emulator.app import console_app, make_app
+from desk_cti_tools.emulator.config import Origins
+from desk_cti_tools.emulator.db import Database
+from desk_cti_tools.emulator.server import Background
 
 ORIGINS = Origins(8000, 8001)
 CONSOLE = ORIGINS.console
@@ -120,7 +120,7 @@ def test_sign_out_ends_the_session_for_a_copy_of_the_cookie(app, api):
 
 def test_an_expired_session_ends(db, monkeypatch):
     clock = [1_000_000.0]
-    monkeypatch.setattr("deskdemo.sessions._now", lambda: clock[0])
+    monkeypatch.setattr("desk_cti_tools.emulator.sessions._now", lambda: clock[0])
     with TestClient(console_app(ORIGINS, db), headers={"Origin": CONSOLE}) as client:
         client.post("/login", data=ALEX, follow_redirects=False)
         assert client.get("/api/v2/users/me").status_code == 200

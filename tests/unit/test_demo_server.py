@@ -2,7 +2,7 @@
 
 import socket
 
-from deskdemo.server import bind
+from desk_cti_tools.emulator.server import bind
 
 
 def test_accepted_connections_send_without_waiting_for_acks():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -15,16 +16,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import auth
 from .api import Api
-from .config import LOADER, PYODIDE, SITE, Origins
+from .config import CONSOLE, PYODIDE, Origins, default_db, loader_dir
 from .db import Database
 from .guards import AddHeaders
 from .openapi import document as openapi_document
-from .pages import DeclaringStatic
 from .sessions import Sessions
-from .static import CachedStatic
+from .static import BuiltFolder, CachedStatic
 
 DAY = 86400
-CONSOLE = SITE / "console"
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "strict-origin-when-cross-origin"}
 # Who may put a page of each origin in a frame: the console only itself (no clickjacking of a
 # signed-in agent, even from another port of the same host); the softphone only the console.
@@ -36,19 +35,20 @@ def phone_framing(origins: Origins) -> dict[str, str]:
     return {"Content-Security-Policy": f"frame-ancestors {origins.console}"}
 
 
-def phone_app(origins: Origins, extra: Sequence[BaseRoute] = ()) -> Starlette:
-    """The softphone origin: the softphone page, the loader and the self-hosted runtime."""
-    return Starlette(
-        routes=[
-            *extra,
-            Route("/", lambda r: RedirectResponse("/softphone/")),
-            Mount("/loader", CachedStatic(directory=LOADER)),
-            Mount("/pyodide", CachedStatic(directory=PYODIDE, max_age=DAY, check_dir=False)),
-            Mount("/softphone", DeclaringStatic(directory=SITE / "softphone", html=True,
-                                                console_origins=origins.console)),
-        ],
-        middleware=[Middleware(AddHeaders, headers=phone_framing(origins))],
-    )
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def phone_app(origins: Origins, softphone: BuiltFolder | None = None, extra: Sequence[BaseRoute] = ()) -> Starlette:
+    """The softphone origin: a built softphone folder as its root; with none, the checkout's
+    loader and runtime (what the test and bench pages that ``extra`` adds load)."""
+    if softphone is not None:
+        served: list[BaseRoute] = [Mount("/", app=softphone)]
+    else:
+        served = [Mount("/loader", CachedStatic(directory=loader_dir())),
+                  Mount("/pyodide", CachedStatic(directory=PYODIDE, max_age=DAY, check_dir=False))]
+    return Starlette(routes=[*extra, *served], middleware=[Middleware(AddHeaders, headers=phone_framing(origins))])
 
 
 def avatar(request: Request) -> Response:
@@ -61,20 +61,25 @@ def avatar(request: Request) -> Response:
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
 
 
-def console_app(origins: Origins, db: Database, extra: Sequence[BaseRoute] = ()) -> Starlette:
-    """The console origin: the agent console, its API and its half of the protocol."""
+def console_app(origins: Origins, db: Database, extra: Sequence[BaseRoute] = (), softphone_url: str | None = None) -> Starlette:
+    """The console origin: the agent console, its API and its half of the protocol. It frames
+    ``softphone_url`` (the softphone origin's root unless given) and talks to its origin only."""
     sessions = Sessions(db)
     login, logout = auth.routes(db, sessions, origins.console)
     index = CONSOLE / "index.html"
+    url = softphone_url or f"{origins.phone}/"
+    softphone_origin = origin_of(url)
+    # the agent page may frame the softphone's origin and nothing else
+    agent_headers = {"Cache-Control": "no-cache", "Content-Security-Policy": f"frame-src {softphone_origin}"}
 
     async def config(request: Request) -> JSONResponse:
-        return JSONResponse({"softphoneUrl": f"{origins.phone}/softphone/", "softphoneOrigin": origins.phone})
+        return JSONResponse({"softphoneUrl": url, "softphoneOrigin": softphone_origin})
 
     async def openapi(request: Request) -> JSONResponse:
         return JSONResponse(openapi_document())
 
     async def agent(request: Request) -> Response:
-        return auth.require_login(sessions, request) or FileResponse(index, headers={"Cache-Control": "no-cache"})
+        return auth.require_login(sessions, request) or FileResponse(index, headers=agent_headers)
 
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         return JSONResponse({"message": "Resource Not Found" if exc.status_code == 404 else exc.detail},
@@ -93,7 +98,7 @@ def console_app(origins: Origins, db: Database, extra: Sequence[BaseRoute] = ())
             Route("/agent/{path:path}", agent),
             Route("/api/v2/openapi.json", openapi),
             Mount("/api/v2", Api(db, sessions, origins.console).router()),
-            Mount("/loader", CachedStatic(directory=LOADER)),
+            Mount("/loader", CachedStatic(directory=loader_dir())),
             Mount("/static", CachedStatic(directory=CONSOLE)),
         ],
         middleware=[Middleware(AddHeaders, headers=CONSOLE_FRAMING)],
@@ -129,9 +134,13 @@ class ByPort:
         await app(scope, receive, send_with_headers)
 
 
-def make_app(origins: Origins, db_path: Path | None = None, *,
+def make_app(origins: Origins, db_path: Path | None = None, *, softphone: BuiltFolder | None = None,
+             softphone_url: str | None = None,
              extra_console: Sequence[BaseRoute] = (), extra_phone: Sequence[BaseRoute] = ()) -> ByPort:
-    """The demo; tests may add routes (their own host and softphone pages) to either origin."""
-    db = Database(db_path or SITE / "data" / "desk.sqlite3")
-    return ByPort({origins.console_port: console_app(origins, db, extra_console),
-                   origins.phone_port: phone_app(origins, extra_phone)})
+    """The emulator: the console, and on the second origin a built softphone (``softphone``).
+    ``softphone_url`` makes the console load a softphone served elsewhere instead. Tests may
+    add routes (their own host and softphone pages) to either origin. The database is the
+    per-user one unless ``db_path`` names another (created and seeded if missing)."""
+    db = Database(db_path or default_db())
+    return ByPort({origins.console_port: console_app(origins, db, extra_console, softphone_url),
+                   origins.phone_port: phone_app(origins, softphone, extra_phone)})

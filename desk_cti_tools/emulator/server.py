@@ -1,4 +1,4 @@
-"""Run the demo: one uvicorn server listening on the console port and the softphone port."""
+"""Run the emulator: one uvicorn server listening on the console port and the softphone port."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ import asyncio
 import socket
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import uvicorn
 
 from .app import make_app
 from .config import Origins
+from .static import BuiltFolder
 
 
 def bind(port: int, host: str = "127.0.0.1") -> socket.socket:
@@ -31,16 +33,30 @@ def bind(port: int, host: str = "127.0.0.1") -> socket.socket:
     return sock
 
 
-def prepare(console_port: int = 8000, phone_port: int = 8001, **extra: Any) -> tuple[uvicorn.Server, list[socket.socket], Origins]:
-    """Bind both ports (0 picks a free one) and build the server; ``extra`` goes to make_app."""
-    sockets = [bind(console_port), bind(phone_port)]
-    origins = Origins(sockets[0].getsockname()[1], sockets[1].getsockname()[1])
-    config = uvicorn.Config(make_app(origins, **extra), log_level="warning", lifespan="on")
+def prepare(console_port: int = 8000, phone_port: int = 8001, *,
+            softphone: Callable[[Origins], BuiltFolder] | None = None,
+            **extra: Any) -> tuple[uvicorn.Server, list[socket.socket], Origins]:
+    """Bind both ports (0 picks a free one) and build the server; ``extra`` goes to make_app.
+
+    ``softphone`` makes the softphone origin's folder once the origins are known (a build
+    writes the console origin into the softphone's page); it is called after binding.
+    """
+    sockets = [bind(console_port)]
+    try:
+        sockets.append(bind(phone_port))
+        origins = Origins(sockets[0].getsockname()[1], sockets[1].getsockname()[1])
+        if softphone is not None:
+            extra["softphone"] = softphone(origins)
+        config = uvicorn.Config(make_app(origins, **extra), log_level="warning", lifespan="on")
+    except BaseException:
+        for sock in sockets:
+            sock.close()
+        raise
     return uvicorn.Server(config), sockets, origins
 
 
 class Background:
-    """The demo server in a thread, for tests: ``with Background() as origins: ...``."""
+    """The emulator in a thread, for tests: ``with Background() as origins: ...``."""
 
     def __init__(self, console_port: int = 0, phone_port: int = 0, **extra: Any) -> None:
         self.server, self.sockets, self.origins = prepare(console_port, phone_port, **extra)

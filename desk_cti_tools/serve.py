@@ -1,0 +1,272 @@
+"""`desk-cti serve`: the console emulator on one origin, the author's softphone on a second.
+
+The softphone project is built (as `desk-cti build` does, with the emulator's origin among the
+consoles it accepts) into a folder of its own and served from it; a poll of the project's files
+rebuilds it on a change, into a new folder that replaces the served one only once it is whole.
+A failed rebuild prints one line and the last good build stays served. With ``softphone_url``
+the emulator loads a softphone served from anywhere instead.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .emulator.config import Origins, default_db
+from .emulator.db import DEMO_PASSWORD
+from .emulator.server import prepare
+from .emulator.static import BuiltFolder
+from .errors import ToolError
+
+POLL_S = 0.5  # how often the project's files are looked at
+QUIET_S = 0.3  # a change is built once the files have been still this long (an editor's save in steps)
+AGENT = "alex@acme-support.example"
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+# ------------------------------------------------------------------ arguments
+
+def check_port(port: object, what: str) -> int:
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ToolError(f"{what} {port!r}: expected a port number from 1 to 65535 (0 picks a free one)")
+    return port
+
+
+def check_softphone_url(url: object) -> str:
+    if not isinstance(url, str) or not url.strip():
+        raise ToolError(f"--softphone-url {url!r}: expected a URL such as http://127.0.0.1:9000/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ToolError(f"--softphone-url {url!r}: expected an http:// or https:// URL with a host")
+    if parts.username or parts.password:
+        raise ToolError(f"--softphone-url {url!r}: a URL with credentials is not allowed")
+    try:
+        _ = parts.port  # raises for a port that is not a number in range
+    except ValueError:
+        raise ToolError(f"--softphone-url {url!r}: the port is not a number from 0 to 65535") from None
+    return url
+
+
+def check_arguments(project_dir: Path | None, softphone_url: str | None,
+                    console_port: int, phone_port: int) -> None:
+    """A ToolError for the first bad argument."""
+    check_port(console_port, "--console-port")
+    check_port(phone_port, "--phone-port")
+    if project_dir is None and softphone_url is None:
+        raise ToolError("name a softphone project folder, or a softphone served elsewhere with --softphone-url URL")
+    if project_dir is not None and softphone_url is not None:
+        raise ToolError("name a softphone project folder or --softphone-url, not both")
+    if softphone_url is not None:
+        url = check_softphone_url(softphone_url)
+        parts = urlsplit(url)
+        if parts.hostname == "localhost" and parts.port == console_port != 0:
+            raise ToolError(f"--softphone-url {url}: that is the console's own origin; serve the softphone "
+                            "on another origin (the console and the softphone are cross-site, as in Desk)")
+    elif console_port == phone_port != 0:
+        raise ToolError(f"--console-port and --phone-port are both {console_port}: the console and the "
+                        "softphone need two origins")
+
+
+# ------------------------------------------------------------------- builds
+
+def _build(project_dir: Path, out: Path, console_origin: str) -> None:
+    # imported here: the build's own imports are only needed when there is a project to build
+    from .build import build_project
+    from .project import load_project
+
+    build_project(load_project(project_dir), out, console_origins=[console_origin])
+
+
+def one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if isinstance(exc, ToolError) else f"{type(exc).__name__}: {text}"
+
+
+class Builds:
+    """The builds of one project, each in a new folder under ``work``; ``folder`` serves the last good one."""
+
+    def __init__(self, project_dir: Path, work: Path, console_origin: str) -> None:
+        self.project_dir = Path(project_dir)
+        self.work = Path(work)
+        self.console_origin = console_origin
+        self.count = 0
+        self.folder: BuiltFolder | None = None
+        self.kept: list[Path] = []
+
+    def build(self) -> Path:
+        """Build into a new folder; served at once if it succeeds. Raises what the build raised."""
+        self.count += 1
+        out = self.work / f"build-{self.count}"
+        try:
+            _build(self.project_dir, out, self.console_origin)
+        except BaseException:
+            shutil.rmtree(out, ignore_errors=True)
+            raise
+        if self.folder is None:
+            self.folder = BuiltFolder(out)
+        else:
+            self.folder.root = out
+        self.kept.append(out)
+        # the one before stays a while: a page that loaded from it may still be fetching
+        while len(self.kept) > 2:
+            shutil.rmtree(self.kept.pop(0), ignore_errors=True)
+        return out
+
+
+def built_softphone(project_dir: Path, work: Path) -> Callable[[Origins], BuiltFolder]:
+    """For ``emulator.server.prepare``/``Background``: the project built for the emulator's origins."""
+
+    def build(origins: Origins) -> BuiltFolder:
+        builds = Builds(project_dir, work, origins.console)
+        builds.build()
+        assert builds.folder is not None
+        return builds.folder
+
+    return build
+
+
+SKIP = {"__pycache__", "node_modules", ".git"}
+
+
+def watched_files(project_dir: Path) -> Iterator[Path]:
+    """What a build reads: pyproject.toml, the page, the package, the shipped files."""
+    from .project import load_project
+
+    root = Path(project_dir)
+    yield root / "pyproject.toml"
+    try:
+        project = load_project(root)
+    except ToolError:
+        return  # a broken pyproject.toml: watching it alone until it is fixed
+    for rel in [project.page, project.package, *project.files]:
+        path = root / rel
+        if path.is_dir():
+            yield from (p for p in sorted(path.rglob("*"))
+                        if p.is_file() and not SKIP.intersection(p.relative_to(root).parts)
+                        and p.suffix not in (".pyc", ".pyo"))
+        else:
+            yield path
+
+
+def fingerprint(project_dir: Path) -> dict[str, tuple[int, int]]:
+    """Each watched file's (mtime, size); a missing file is (-1, -1)."""
+    out = {}
+    for path in watched_files(project_dir):
+        try:
+            st = path.stat()
+            out[str(path)] = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            out[str(path)] = (-1, -1)
+    return out
+
+
+class Watcher(threading.Thread):
+    """Polls the project's files; on a change (once they are still) calls ``rebuild``."""
+
+    def __init__(self, project_dir: Path, rebuild: Callable[[], None]) -> None:
+        super().__init__(daemon=True, name="desk-cti-watch")
+        self.project_dir = project_dir
+        self.rebuild = rebuild
+        self.stop = threading.Event()
+        self.seen = fingerprint(project_dir)
+
+    def run(self) -> None:
+        while not self.stop.wait(POLL_S):
+            now = fingerprint(self.project_dir)
+            if now == self.seen:
+                continue
+            while not self.stop.wait(QUIET_S):  # until the files are still
+                later = fingerprint(self.project_dir)
+                if later == now:
+                    break
+                now = later
+            self.seen = now
+            if not self.stop.is_set():
+                self.rebuild()
+
+
+# ---------------------------------------------------------------------- run
+
+def run(project_dir: Path | None, softphone_url: str | None, console_port: int, phone_port: int,
+        db: Path | None = None) -> int:
+    """Serve until Ctrl-C, then return 0. A bad argument, a port in use or a first build that
+    fails raise a ToolError (the CLI prints its one line and exits 2) before anything is served."""
+    check_arguments(project_dir, softphone_url, console_port, phone_port)
+    if project_dir is not None:
+        from .project import load_project
+
+        load_project(Path(project_dir))  # a folder that is not a project: before any port is taken
+    with tempfile.TemporaryDirectory(prefix="desk-cti-serve-") as work:
+        return _serve(Path(project_dir) if project_dir is not None else None, softphone_url,
+                      console_port, phone_port, db, Path(work))
+
+
+def _serve(project_dir: Path | None, softphone_url: str | None, console_port: int, phone_port: int,
+           db: Path | None, work: Path) -> int:
+    builds: Builds | None = None
+
+    def first_build(origins: Origins) -> BuiltFolder:
+        nonlocal builds
+        builds = Builds(project_dir, work, origins.console)  # type: ignore[arg-type]
+        say(f"building {project_dir} ...")
+        started = time.monotonic()
+        try:
+            builds.build()
+        except Exception as e:
+            raise ToolError(f"the build of {project_dir} failed: {one_line(e)}") from None
+        say(f"  built in {time.monotonic() - started:.1f} s")
+        assert builds.folder is not None
+        return builds.folder
+
+    if softphone_url is not None:
+        phone_port = 0  # not served: any free port stands in, closed at once below
+    try:
+        server, sockets, origins = prepare(
+            console_port, phone_port, db_path=db or default_db(), softphone_url=softphone_url,
+            softphone=first_build if project_dir is not None else None)
+    except OSError as e:
+        raise ToolError(f"cannot listen on port {console_port} or {phone_port}: {e.strerror or e}") from None
+    if softphone_url is not None:
+        sockets[1].close()
+        sockets = sockets[:1]
+    watcher = None
+    if builds is not None:
+        def rebuild() -> None:
+            started = time.monotonic()
+            say(f"{time.strftime('%H:%M:%S')} {project_dir} changed: rebuilding ...")
+            try:
+                builds.build()  # type: ignore[union-attr]
+            except Exception as e:
+                say(f"  rebuild failed, still serving the last good build: {one_line(e)}")
+            else:
+                say(f"  rebuilt in {time.monotonic() - started:.1f} s: reload the console page to load it")
+
+        watcher = Watcher(project_dir, rebuild)  # type: ignore[arg-type]
+        watcher.start()
+    say(f"desk-cti serve: the console emulator is at {origins.console}/")
+    if softphone_url is not None:
+        say(f"  it loads the softphone at {softphone_url} (that page must accept {origins.console} as its console)")
+    else:
+        say(f"  softphone {project_dir} served from {origins.phone}/ (a second origin), rebuilt when a file changes")
+    say(f"  sign in as {AGENT}, password {DEMO_PASSWORD}. Ctrl-C stops.")
+    try:
+        server.run(sockets=sockets)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if watcher is not None:
+            watcher.stop.set()
+            watcher.join(5)
+        for sock in sockets:
+            sock.close()
+    say("stopped.")
+    return 0
+
