@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from . import _debug
 from . import models as m
 from ._ready import after_ready, is_ready
 from .client import DEFAULT_TIMEOUT, Client
@@ -23,6 +24,7 @@ class Defaults:
     def __init__(self) -> None:
         self.timeout = DEFAULT_TIMEOUT
         self.eager_resume = True
+        self.debug = False
 
 
 DEFAULTS = Defaults()
@@ -42,6 +44,29 @@ class Connection:
         """Enabled in this console session: a reloaded console starts with it off."""
         session = self.click_to_dial_session
         return session is not None and session == self.client.console_session
+
+    @property
+    def debug(self) -> bool:
+        """Whether every message of this connection is written to the browser console."""
+        return isinstance(self.transport, _debug.DebugTransport)
+
+    def set_debug(self, on: bool) -> None:
+        """Write every message both ways to the browser console (on), or stop (off).
+
+        The debug transport is put in front of the one in use (or taken away), and the client
+        posts and receives through it from then on: without debug mode nothing is in between.
+        """
+        if on == self.debug:
+            return
+        if on:
+            transport: Transport = _debug.DebugTransport(self.transport)
+        else:
+            assert isinstance(self.transport, _debug.DebugTransport)
+            transport = self.transport.inner
+        # attached first: attaching resets batching, which the client then sets again
+        transport.attach(self.client)
+        self.client.use_transport(transport)
+        self.transport = transport
 
     def close(self) -> None:
         """Pending calls fail with ConnectionLost; the transport stops delivering."""
@@ -70,7 +95,8 @@ def use(conn: Connection | None) -> Connection | None:
 
 
 def connect(console_origins: Iterable[str] | str | None = None, *, development: bool = False,
-            timeout: float | None = None, hold_events_until_ready: bool = False) -> Connection:
+            timeout: float | None = None, hold_events_until_ready: bool = False,
+            debug: bool | None = None) -> Connection:
     """Connect to the console in the parent window (the loader does this at boot).
 
     ``console_origins``: the console origins this softphone accepts, exact
@@ -80,16 +106,37 @@ def connect(console_origins: Iterable[str] | str | None = None, *, development: 
     list, only ``development=True`` connects, to whichever page embeds the softphone
     (for local work; the loader shows a warning). With ``hold_events_until_ready`` (the
     loader sets it), events that arrive before ready() has fired (the record in focus at boot)
-    reach the listeners registered by then. Returns the connection, now current.
+    reach the listeners registered by then. ``debug=True`` writes every message both ways to
+    the browser console (the loader's ``data-debug``; the default is ``configure(debug=...)``'s).
+    Returns the connection, now current.
+
+    A console that speaks another version of the protocol ends the handshake: every call
+    then fails with :class:`~desk_cti_py.UnsupportedVersion`, naming both versions.
     """
     _check_timeout(timeout)
+    _check_flag("debug", debug)
     from . import _browser
 
     disconnect()
-    transport = _browser.BrowserTransport()
+    return open_connection(_browser.BrowserTransport(), console_origins, parent_origin=_browser.detect_console_origin(),
+                           development=development, timeout=timeout,
+                           hold_events_until_ready=hold_events_until_ready, debug=debug)
+
+
+def open_connection(transport: Transport, console_origins: Iterable[str] | str | None = None, *,
+                    parent_origin: str | None = None, development: bool = False, timeout: float | None = None,
+                    hold_events_until_ready: bool = False, debug: bool | None = None) -> Connection:
+    """:func:`connect` over any transport (``connect`` gives it the browser's): the client,
+    the handshake started, the connection made current. For tests and other transports."""
+    _check_timeout(timeout)
+    _check_flag("debug", debug)
+    disconnect()
+    if DEFAULTS.debug if debug is None else debug:
+        transport = _debug.DebugTransport(transport)
+        _debug.log_to_console(True)
     try:
         client = Client(transport, console_origins=console_origins,
-                        parent_origin=_browser.detect_console_origin(), development=development,
+                        parent_origin=parent_origin, development=development,
                         timeout=DEFAULTS.timeout if timeout is None else timeout,
                         eager_resume=DEFAULTS.eager_resume)
     except ArgumentError as exc:
@@ -120,7 +167,13 @@ def _check_timeout(timeout: object) -> None:
         raise m.BadArguments("timeout must be a positive number of seconds")
 
 
-def configure(*, timeout: float | None = None, eager_resume: bool | None = None) -> None:
+def _check_flag(name: str, value: object) -> None:
+    if value is not None and not isinstance(value, bool):
+        raise m.BadArguments(f"{name} must be True or False")
+
+
+def configure(*, timeout: float | None = None, eager_resume: bool | None = None,
+              debug: bool | None = None) -> None:
     """Set defaults for the current connection and later ones; what is left out stays.
 
     ``timeout``: seconds every later call waits for its answer (a call's ``timeout=`` wins).
@@ -129,10 +182,13 @@ def configure(*, timeout: float | None = None, eager_resume: bool | None = None)
     browser task scheduled by Pyodide's event loop. Code resumed so may call
     ``pyodide.ffi.run_sync`` where the browser has JSPI (messages enter Python through
     ``callPromising`` then). On a Pyodide release it was not checked against, it is off.
+    ``debug`` (default ``False``): write every message both ways to the browser console
+    (direction, origin, type, id, size, the text cut short) and the library's own log, as
+    HubSpot's ``debugMode`` does; turned on or off for the current connection at once.
     """
     _check_timeout(timeout)
-    if eager_resume is not None and not isinstance(eager_resume, bool):
-        raise m.BadArguments("eager_resume must be True or False")
+    _check_flag("eager_resume", eager_resume)
+    _check_flag("debug", debug)
     client = _current[0].client if _current[0] is not None else None
     if timeout is not None:
         DEFAULTS.timeout = float(timeout)
@@ -142,3 +198,8 @@ def configure(*, timeout: float | None = None, eager_resume: bool | None = None)
         DEFAULTS.eager_resume = eager_resume
         if client is not None:
             client.eager_resume = eager_resume
+    if debug is not None:
+        DEFAULTS.debug = debug
+        _debug.log_to_console(debug)
+        if _current[0] is not None:
+            _current[0].set_debug(debug)
