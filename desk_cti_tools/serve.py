@@ -10,6 +10,7 @@ the emulator loads a softphone served from anywhere instead.
 from __future__ import annotations
 
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -257,11 +258,15 @@ def _serve(project_dir: Path | None, softphone_url: str | None, console_port: in
     else:
         say(f"  softphone {project_dir} served from {origins.phone}/ (a second origin), rebuilt when a file changes")
     say(f"  sign in as {AGENT}, password {DEMO_PASSWORD}. Ctrl-C stops.")
+    # uvicorn stops on SIGINT or SIGTERM and then raises the signal again: heard here, so the
+    # builds are cleaned up and "stopped." printed rather than the process killed mid-way
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)
     try:
         server.run(sockets=sockets)
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if watcher is not None:
             watcher.stop.set()
             watcher.join(5)
