@@ -6,7 +6,7 @@ PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12 /u
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PYTEST := $(VENV)/bin/pytest
-SRC    := $(wildcard desk_cti_py/*.py) desk_cti_py/protocol.json desk_cti_py/py.typed pyproject.toml LICENSE
+SRC    := $(shell find desk_cti_py -name '*.py' -o -name '*.json' -o -name py.typed) desk_cti_tools/wheels.py
 WHEEL_DIR := build/wheel
 RUNTIME   := build/pyodide/.built
 TEST_RUNTIME := build/pyodide-test/.built
@@ -59,22 +59,25 @@ chromium:
 	fi
 
 wheel: $(WHEEL_DIR)/.built
+# The browser wheel: desk_cti_py alone (what `desk-cti build` ships), written by desk_cti_tools.
 $(WHEEL_DIR)/.built: $(SRC) $(VENV)/.installed
-	rm -rf $(WHEEL_DIR) build/lib desk_cti_py.egg-info
-	$(VENV)/bin/pip wheel -q --disable-pip-version-check --no-deps --no-build-isolation -w $(WHEEL_DIR) .
-	rm -rf build/lib desk_cti_py.egg-info
+	rm -rf $(WHEEL_DIR)
+	$(PY) -m desk_cti_tools.wheels $(WHEEL_DIR)
 	touch $@
 
-build/test-wheels/.built: requirements-pyodide.txt $(VENV)/.installed
+# pytest-pyodide's wheels (pytest and kin, micropip), pinned once in desk_cti_tools/pins.py
+build/test-wheels/.built: desk_cti_tools/pins.py $(VENV)/.installed
 	rm -rf build/test-wheels
-	$(VENV)/bin/pip download -q --disable-pip-version-check --no-deps --only-binary=:all: -d build/test-wheels -r requirements-pyodide.txt
+	$(VENV)/bin/pip download -q --disable-pip-version-check --no-deps --only-binary=:all: -d build/test-wheels \
+	  $$($(PY) -c 'from desk_cti_tools.pins import TEST_WHEELS; print(*TEST_WHEELS)')
 	touch $@
 
 dist: $(RUNTIME) $(TEST_RUNTIME)
-$(RUNTIME): $(WHEEL_DIR)/.built node_modules/.installed tools/build_dist.py
+TOOLS_BUILD := tools/build_dist.py desk_cti_tools/runtime.py desk_cti_tools/lock.py desk_cti_tools/build.py
+$(RUNTIME): $(WHEEL_DIR)/.built node_modules/.installed $(TOOLS_BUILD)
 	$(PY) tools/build_dist.py build/pyodide $(WHEEL_DIR)/*.whl
 	touch $@
-$(TEST_RUNTIME): $(WHEEL_DIR)/.built build/test-wheels/.built node_modules/.installed tools/build_dist.py loader/desk-console.js tests/e2e/pages/host.html
+$(TEST_RUNTIME): $(WHEEL_DIR)/.built build/test-wheels/.built node_modules/.installed $(TOOLS_BUILD) loader/desk-console.js tests/e2e/pages/host.html
 	$(PY) tools/build_dist.py build/pyodide-test $(WHEEL_DIR)/*.whl build/test-wheels/*.whl
 	mkdir -p build/pyodide-test/loader
 	cp loader/desk-console.js build/pyodide-test/loader/

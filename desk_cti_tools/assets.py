@@ -1,0 +1,26 @@
+"""Files the tools ship that live elsewhere in the repository: the loader folder.
+
+``loader/`` at the repository's top is their source of truth. From a checkout they are read
+there; an installed copy of the tools has them in ``_assets/loader``, copied in when the wheel is
+built (setup.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import ToolError
+
+HERE = Path(__file__).resolve().parent
+LOADER_FILES = ("desk-cti.js", "desk-cti-wheel.mjs", "desk-console.js")
+
+
+def loader_dir() -> Path:
+    for folder in (HERE.parent / "loader", HERE / "_assets" / "loader"):
+        if all((folder / name).is_file() for name in LOADER_FILES):
+            return folder
+    raise ToolError(f"the loader files ({', '.join(LOADER_FILES)}) are missing from {HERE}; reinstall desk-cti-py")
+
+
+def templates_dir() -> Path:
+    return HERE / "templates"

@@ -1,0 +1,220 @@
+"""`desk-cti build`: a softphone project made into a folder any static web server can serve.
+
+    OUT/index.html          the author's page, its loader tag filled in (console origins, packages)
+    OUT/loader/             desk-cti.js, desk-cti-wheel.mjs, desk-console.js
+    OUT/pyodide/            the pinned runtime, the library's wheel, the author's package as a
+                            wheel, dependency wheels, pyodide-lock.json (real sha256 for each)
+    OUT/<files>             the author's files, as they are
+    OUT/server-headers/     nginx, Caddy, Apache and _headers snippets (types, caching, frame-ancestors)
+    OUT/manifest.json       the sha256 of every file
+    *.gz                    gzip-precompressed beside each compressible file
+
+Built in a temporary folder next to OUT, which then takes OUT's place: a failed build leaves
+nothing half-written.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import html
+import json
+import os
+import shutil
+import tempfile
+from html.parser import HTMLParser
+from importlib import metadata
+from pathlib import Path
+
+from packaging.utils import canonicalize_name, parse_wheel_filename
+
+from . import deps
+from .assets import LOADER_FILES, loader_dir
+from .errors import ToolError
+from .headers import write_snippets
+from .lock import write_lock
+from .pins import MICROPIP, PYODIDE_VERSION, TEST_WHEELS
+from .project import Project, check_origin
+from .runtime import copy_runtime, find_runtime
+from .wheels import LIBRARY, library_version, library_wheel, write_wheel
+
+GZIP_SUFFIXES = {".html", ".js", ".mjs", ".wasm", ".json", ".css", ".svg", ".txt", ".py", ".map", ".xml", ".csv"}
+MANIFEST = "manifest.json"
+
+
+def tools_version() -> str:
+    try:
+        return metadata.version(LIBRARY)
+    except metadata.PackageNotFoundError:  # run from a checkout that is not installed
+        return library_version()
+
+
+def build_project(project: Project, out: Path, *, console_origins: list[str] | None = None,
+                  for_tests: bool = False, pyodide_packages: Path | None = None) -> Path:
+    """Build ``project`` into ``out`` (replacing an earlier build there); returns ``out``.
+
+    ``console_origins`` replaces the declared list (the emulator adds its own origin);
+    ``for_tests`` adds the wheels pytest-pyodide loads (pytest and its kin, micropip);
+    ``pyodide_packages`` is a Pyodide distribution folder, over the project's ``pyodide-dist``.
+    """
+    origins = [check_origin(o) for o in (project.console_origins if console_origins is None else console_origins)]
+    if not origins:
+        raise ToolError("no console origins: declare the consoles that may frame the softphone in "
+                        "[tool.desk-cti] console-origins")
+    out = Path(out).absolute()
+    _check_out(project, out)
+    runtime = find_runtime()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    try:
+        with tempfile.TemporaryDirectory(prefix="desk-cti-wheels-") as work:
+            _assemble(project, tmp, Path(work), runtime, origins, for_tests,
+                      pyodide_packages or project.pyodide_dist)
+        _swap(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def _check_out(project: Project, out: Path) -> None:
+    root = project.root.resolve()
+    if out.resolve() == root or root.is_relative_to(out.resolve()):
+        raise ToolError(f"{out}: the output folder would hold the project itself; choose another")
+    if out.exists() and not out.is_dir():
+        raise ToolError(f"{out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
+        raise ToolError(f"{out} exists and is not an earlier build (no {MANIFEST}); give a new or empty folder")
+
+
+def _swap(tmp: Path, out: Path) -> None:
+    if not out.exists():
+        os.replace(tmp, out)
+        return
+    old = out.with_name(f".{out.name}.old-{os.getpid()}")
+    os.replace(out, old)
+    os.replace(tmp, out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _assemble(project: Project, dest: Path, work: Path, runtime: Path, origins: list[str], for_tests: bool,
+              dist: Path | None) -> None:
+    pyodide = dest / "pyodide"
+    runtime_lock = copy_runtime(runtime, pyodide)
+    skip = {LIBRARY, project.name}
+
+    boot = deps.resolve(project.packages, project.dependencies, runtime_lock=runtime_lock, dist=dist,
+                        skip=skip, work=work / "boot")
+    later = deps.resolve([], project.on_demand, runtime_lock=runtime_lock, dist=dist,
+                         skip=skip, work=work / "on-demand")
+    wheels: dict[str, Path] = {}  # canonical name -> wheel; the first one named wins
+    dist_entries = {**later.dist_entries, **boot.dist_entries}
+    for w in [*boot.wheels, *later.wheels]:
+        wheels.setdefault(_name(w), w)
+    extra = list(TEST_WHEELS) if for_tests else [MICROPIP] if project.on_demand else []
+    extra = [r for r in extra if canonicalize_name(r.split("==")[0]) not in wheels | dist_entries.keys()]
+    if extra:
+        for w in deps.download(extra, work / "extra"):
+            wheels.setdefault(_name(w), w)
+
+    shipped = [library_wheel(pyodide)]
+    for w in wheels.values():
+        shipped.append(Path(shutil.copy2(w, pyodide / w.name)))
+    for f in boot.dist_files + later.dist_files:
+        rel = f.relative_to(dist)
+        (pyodide / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(f, pyodide / rel)
+    # The author's package depends on what boots with it; on-demand packages are in the lock
+    # (sha256-checked, from this origin) but loaded only when the softphone asks micropip.
+    requires = [LIBRARY, *project.packages, *project.dependencies]
+    shipped.append(write_wheel(pyodide, name=project.name, version=project.version,
+                               package_dir=project.package_dir, requires=requires))
+    write_lock(runtime_lock, pyodide, shipped, dist_entries)
+
+    # SNAPSHOT HOOK: the runtime folder is complete here (runtime, wheels, lock); a memory
+    # snapshot of it (desk_cti_tools.snapshot.make_snapshot(dest / "pyodide", ...)) goes here,
+    # before the loader, the page, precompression and the manifest.
+
+    loader = dest / "loader"
+    loader.mkdir()
+    source = loader_dir()
+    for name in LOADER_FILES:
+        shutil.copy2(source / name, loader / name)
+    for rel in project.files:
+        src = project.root / rel
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, target, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*"))
+        else:
+            shutil.copy2(src, target)
+    page_out = dest / project.page
+    page_out.parent.mkdir(parents=True, exist_ok=True)
+    loader_src = os.path.relpath(loader / "desk-cti.js", page_out.parent).replace(os.sep, "/")
+    page_out.write_text(fill_loader_tag((project.root / project.page).read_text(encoding="utf-8"),
+                                        src=loader_src, origins=origins, packages=[project.name],
+                                        where=str(project.root / project.page)), encoding="utf-8")
+    write_snippets(dest / "server-headers", origins)
+    if not for_tests:  # a test build is read from disk by one test run: gzip would only cost time
+        precompress(dest)
+    write_manifest(dest, origins=origins, project=project, for_tests=for_tests)
+
+
+def _name(wheel: Path) -> str:
+    return canonicalize_name(parse_wheel_filename(wheel.name)[0])
+
+
+class _ScriptTags(HTMLParser):
+    """Finds the loader's script tag (``src`` ending in desk-cti.js): where it is, its attributes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[tuple[int, int], str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        src = dict(attrs).get("src") or ""
+        if tag == "script" and src.split("?")[0].endswith("desk-cti.js"):
+            self.found.append((self.getpos(), self.get_starttag_text() or "", attrs))
+
+
+def fill_loader_tag(page: str, *, src: str, origins: list[str], packages: list[str], where: str = "the page") -> str:
+    """The page with its loader tag pointing at ``src`` and declaring ``origins`` and ``packages``."""
+    parser = _ScriptTags()
+    parser.feed(page)
+    parser.close()
+    if len(parser.found) != 1:
+        raise ToolError(f"{where}: expected one <script src=\".../desk-cti.js\"> tag, found {len(parser.found)}")
+    (line, col), text, attrs = parser.found[0]
+    lines = page.splitlines(keepends=True)
+    start = sum(len(x) for x in lines[: line - 1]) + col
+    assert page[start:start + len(text)] == text
+    values = {"src": src, "data-console-origins": " ".join(origins), "data-packages": ",".join(packages)}
+    kept = [(k, v) for k, v in attrs if k not in values]
+    parts = ["<script"] + [f' {k}="{html.escape(v, quote=True)}"' for k, v in values.items()]
+    parts += [f" {k}" if v is None else f' {k}="{html.escape(v, quote=True)}"' for k, v in kept]
+    return page[:start] + "".join(parts) + ">" + page[start + len(text):]
+
+
+def precompress(folder: Path) -> None:
+    """``file.gz`` beside each compressible file, when smaller (same bytes every build)."""
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.suffix in GZIP_SUFFIXES:
+            data = path.read_bytes()
+            packed = gzip.compress(data, compresslevel=9, mtime=0)
+            if len(packed) < len(data):
+                path.with_name(path.name + ".gz").write_bytes(packed)
+
+
+def write_manifest(folder: Path, *, origins: list[str], project: Project, for_tests: bool) -> Path:
+    files = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.name != MANIFEST:
+            files[path.relative_to(folder).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    manifest = {
+        "project": project.name, "version": project.version, "desk-cti": tools_version(),
+        "pyodide": PYODIDE_VERSION, "console_origins": origins, "for_tests": for_tests, "files": files,
+    }
+    path = folder / MANIFEST
+    path.write_text(json.dumps(manifest, indent=1) + "\n")
+    return path

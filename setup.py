@@ -1,0 +1,26 @@
+"""Copies the repository's loader/ files into the tools' package when a wheel is built.
+
+loader/ stays their source of truth; an installed desk_cti_tools reads them from
+desk_cti_tools/_assets/loader (desk_cti_tools.assets). Everything else is in pyproject.toml.
+"""
+
+import shutil
+from pathlib import Path
+
+from setuptools import setup
+from setuptools.command.build_py import build_py
+
+LOADER_FILES = ("desk-cti.js", "desk-cti-wheel.mjs", "desk-console.js")
+
+
+class BuildWithLoader(build_py):
+    def run(self):
+        super().run()
+        source = Path(__file__).resolve().parent / "loader"
+        dest = Path(self.build_lib) / "desk_cti_tools" / "_assets" / "loader"
+        dest.mkdir(parents=True, exist_ok=True)
+        for name in LOADER_FILES:
+            shutil.copy2(source / name, dest / name)
+
+
+setup(cmdclass={"build_py": BuildWithLoader})
