@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from .model import BadArguments, check_timeout
+from .model import BadArguments, Reason, check_timeout
 
 _SIP_URI = re.compile(r"sips?:[A-Za-z0-9+_.!~*'()%&=$,;?/-]+@[A-Za-z0-9.-]+(?::\d{1,5})?|sips?:\[[0-9a-fA-F:.]+\](?::\d{1,5})?")
 
@@ -72,3 +72,35 @@ class SipConfig:
 
     def __repr__(self) -> str:
         return f"SipConfig(server={self.server!r}, uri={self.uri!r}, password={'***' if self.password else None})"
+
+
+# JsSIP's end causes (JsSIP.C.causes) -> the engine's reasons; where the side matters, by who ended.
+_CAUSES: dict[str, Reason | tuple[Reason, Reason]] = {
+    "Terminated": (Reason.HUNG_UP, Reason.REMOTE_HUNG_UP),  # BYE: (this side, the other side)
+    "Canceled": (Reason.HUNG_UP, Reason.CANCELLED),
+    "Rejected": (Reason.REJECTED, Reason.DECLINED),
+    "Busy": Reason.BUSY,
+    "No Answer": Reason.NO_ANSWER,
+    "Expires": Reason.NO_ANSWER,
+    "Not Found": Reason.NOT_FOUND,
+    "Address Incomplete": Reason.NOT_FOUND,
+    "Unavailable": Reason.UNREACHABLE,
+    "Authentication Error": Reason.AUTHENTICATION_FAILED,
+    "User Denied Media Access": Reason.MEDIA_FAILED,
+    "WebRTC Error": Reason.MEDIA_FAILED,
+    "Incompatible SDP": Reason.MEDIA_FAILED,
+    "Bad Media Description": Reason.MEDIA_FAILED,
+    "Missing SDP": Reason.MEDIA_FAILED,
+    "RTP Timeout": Reason.CONNECTION_LOST,
+}
+
+
+def reason_for(cause: str, originator: str, *, connected: bool) -> Reason:
+    """The engine's reason for a JsSIP end ``cause``; ``originator`` is "local", "remote" or
+    "system". A connection failure is UNREACHABLE before the call connected, CONNECTION_LOST after."""
+    if cause in ("Connection Error", "Request Timeout"):
+        return Reason.CONNECTION_LOST if connected else Reason.UNREACHABLE
+    found = _CAUSES.get(cause, Reason.ERROR)
+    if isinstance(found, tuple):
+        return found[0] if originator == "local" else found[1]
+    return found

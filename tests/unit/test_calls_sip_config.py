@@ -47,3 +47,18 @@ def test_the_calls_package_imports_without_js_and_only_sip_touches_it():
         text = path.read_text()
         uses_js = "import js" in text or "from pyodide" in text
         assert uses_js == (path.name == "_sip.py"), path.name
+
+
+@pytest.mark.parametrize("cause, originator, connected, reason", [
+    ("Terminated", "local", True, "hung up"), ("Terminated", "remote", True, "remote hung up"),
+    ("Canceled", "remote", False, "cancelled"), ("Canceled", "local", False, "hung up"),
+    ("Rejected", "remote", False, "declined"), ("Busy", "remote", False, "busy"),
+    ("Not Found", "remote", False, "not found"), ("Connection Error", "system", False, "unreachable"),
+    ("Connection Error", "system", True, "connection lost"), ("Request Timeout", "system", False, "unreachable"),
+    ("User Denied Media Access", "local", False, "media failed"), ("Something New", "system", False, "error"),
+    ("Authentication Error", "remote", False, "authentication failed"),
+])
+def test_jssip_causes_map_to_reasons(cause, originator, connected, reason):
+    from desk_cti_py.calls.sip import reason_for
+
+    assert reason_for(cause, originator, connected=connected) == reason

@@ -1,0 +1,189 @@
+"""What the call tests need: the far end, a server for the softphone page (the loader, the
+runtime, JsSIP bundled from node_modules at /loader/vendor/jssip.js, where the engine looks by
+default), and Chromium with fake media devices and loopback ICE. Imported by test_calls.py."""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+import threading
+import time
+import urllib.request
+import wave
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import sync_playwright
+from starlette.applications import Starlette
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from desk_cti_tools.farend import Running
+from desk_cti_tools.farend.jssip_bundle import bundle
+from tools.chromium import CHROMIUM, FLAGS
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = Path(__file__).parent / "pages" / "calls"
+BOOT_MS = 60_000
+MEDIA_FLAGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+               "--allow-loopback-in-peer-connection", "--autoplay-policy=no-user-gesture-required"]
+
+
+class Server:
+    """An ASGI app on 127.0.0.1 in a thread."""
+
+    def __init__(self, app) -> None:
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
+        self.server.install_signal_handlers = lambda: None
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        while not self.server.started:
+            assert self.thread.is_alive(), "the page server did not start"
+            time.sleep(0.02)
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        self.origin = f"http://127.0.0.1:{port}"
+        return self
+
+    def __exit__(self, *exc):
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def phone_origin(tmp_path_factory):
+    runtime = ROOT / "build" / "pyodide"
+    assert (runtime / "pyodide-lock.json").exists(), "build the runtime first (make dist)"
+    vendor = tmp_path_factory.mktemp("vendor")
+    (vendor / "jssip.js").write_text(bundle())
+    app = Starlette(routes=[
+        Mount("/loader/vendor", StaticFiles(directory=vendor)),
+        Mount("/loader", StaticFiles(directory=ROOT / "loader")),
+        Mount("/pyodide", StaticFiles(directory=runtime)),
+        Mount("/calls-src", StaticFiles(directory=ROOT / "desk_cti_py" / "calls")),
+        Mount("/calls", StaticFiles(directory=PAGES)),
+    ])
+    with Server(app) as s:
+        yield s.origin
+
+
+@pytest.fixture
+def farend():
+    with Running(0, answer_delay=0.2) as far:
+        yield far
+
+
+def tone_wav(path: Path, hz: float = 660.0, seconds: float = 2.0, rate: int = 48_000) -> Path:
+    """A continuous tone for Chromium's fake microphone (it loops the file)."""
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(b"".join(struct.pack("<h", int(0.3 * 32767 * math.sin(2 * math.pi * hz * i / rate)))
+                               for i in range(int(rate * seconds))))
+    return path
+
+
+@pytest.fixture(scope="module")
+def calls_browser(tmp_path_factory):
+    wav = tone_wav(tmp_path_factory.mktemp("mic") / "tone.wav")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM,
+                              args=FLAGS + MEDIA_FLAGS + [f"--use-file-for-fake-audio-capture={wav}"])
+        yield b
+        b.close()
+
+
+LOCAL_HOSTS = ("127.0.0.1",)
+
+
+@pytest.fixture
+def phone(calls_browser, phone_origin):
+    """The softphone page, booted, with desk_cti_py.calls importable."""
+    context = calls_browser.new_context()
+    context.grant_permissions(["microphone"], origin=phone_origin)
+    outside: list[str] = []
+    errors: list[str] = []
+
+    def route(r):
+        host = r.request.url.split("/")[2].split(":")[0]
+        if host in LOCAL_HOSTS:
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{phone_origin}/calls/phone.html")
+    page.wait_for_function("window.desk && desk.phase === 'ready'", timeout=BOOT_MS)
+    run(page, INSTALL)
+    yield page
+    context.close()
+    assert outside == [], f"requests left loopback: {outside}"
+    assert errors == [], f"uncaught page errors: {errors}"
+
+
+# The wheel holds desk_cti_py/calls once the build packs subpackages; until then the test
+# writes the sources next to the installed package (the same files, from this checkout).
+INSTALL = """
+import importlib.util, pathlib, desk_cti_py
+from pyodide.http import pyfetch
+if importlib.util.find_spec("desk_cti_py.calls") is None:
+    d = pathlib.Path(desk_cti_py.__file__).parent / "calls"
+    d.mkdir(exist_ok=True)
+    for name in ["__init__.py", "engine.py", "model.py", "sip.py", "testing.py", "_sip.py"]:
+        r = await pyfetch(f"/calls-src/{name}")
+        assert r.ok, name
+        (d / name).write_text(await r.string())
+import desk_cti_py.calls
+"""
+
+RUN = """async (code) => {
+  const py = desk.pyodide;
+  await py.runPythonAsync(code, { globals: py.globals });
+  const out = await py.runPythonAsync("import json as _j\\n_j.dumps(await __step())", { globals: py.globals });
+  return out;
+}"""
+
+
+def run(page, code: str):
+    """Run ``code`` in the page's Python (its globals persist between runs, as a softphone's
+    would); if it defines ``async def step()``, return step()'s result (JSON)."""
+    if "async def step(" not in code:
+        code += "\nasync def step():\n    return None\n"
+    code = code.replace("async def step(", "async def __step(")
+    return json.loads(page.evaluate(RUN, code))
+
+
+def control(far, method: str, path: str, body=None):
+    """The far end's JSON API."""
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(far.url + path, data=data, method=method,
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read())
+
+
+def far_call(far, call_id=None):
+    calls = control(far, "GET", "/status")["calls"]
+    if call_id is None:
+        assert calls, "the far end saw no call"
+        return calls[-1]
+    return next(c for c in calls if c["id"] == call_id)
+
+
+def wait_far(far, predicate, what: str, seconds: float = 10.0):
+    """Poll the far end until ``predicate(status)`` (bounded: a clear failure, not a hang)."""
+    end = time.monotonic() + seconds
+    while True:
+        status = control(far, "GET", "/status")
+        if predicate(status):
+            return status
+        if time.monotonic() > end:
+            raise AssertionError(f"the far end never saw {what}: {status}")
+        time.sleep(0.1)
