@@ -12,8 +12,12 @@
 // Python (<script type="text/python">, inline or src=) in order, then fires
 // ready() listeners: desk_cti_py.ready(fn) from Python, desk.ready(fn) from JS.
 // Boot progress: a visible indicator and document events "desk-cti:progress"
-// (detail.phase: download, start, package, python, ready), then "desk-cti:ready"
-// or "desk-cti:error".
+// (detail.phase: download, start, package, python, ready; detail.snapshot and detail.reason:
+// how it boots), then "desk-cti:ready" or "desk-cti:error".
+// Where the built folder has a snapshot.json, it boots from a memory snapshot of the runtime
+// with the packages imported (desk-cti-snapshot.mjs decides and checks; docs/snapshot.md),
+// else, or on any mismatch or error, plain; desk.bootInfo says which and why.
+// data-snapshot: "auto" (default: when cached or the link is fast), "always", "off".
 (() => {
   "use strict";
   const script = document.currentScript;
@@ -25,6 +29,15 @@
   // delayed it).
   const runtimeModule = import(`${indexURL}pyodide.mjs`);
   runtimeModule.catch(() => {}); // reported once awaited, in runtime()
+  const SNAPSHOT_MODES = ["auto", "always", "off"];
+  const snapshotMode = SNAPSHOT_MODES.includes(cfg.snapshot) ? cfg.snapshot : "auto";
+  // The snapshot's description and the module that reads it, asked for beside the runtime's
+  // module (both small); the snapshot itself only once it is chosen.
+  const manifest = snapshotMode === "off" ? null : fetch(`${indexURL}snapshot.json`);
+  const SNAPSHOT = new URL("desk-cti-snapshot.mjs", here).href;
+  const snapshotModule = snapshotMode === "off" ? null : import(SNAPSHOT);
+  if (manifest) manifest.catch(() => {}); // a missing snapshot means a plain boot
+  if (snapshotModule) snapshotModule.catch(() => {});
   // What an agent reads while the phone starts; the phase names are for code.
   const PHASES = [
     ["download", "Starting the phone: downloading"],
@@ -54,6 +67,8 @@
     },
     whenReady,
     pyodide: null,
+    /** How this page booted: {snapshot: true|false, reason, ms (navigation to ready)}. */
+    bootInfo: { snapshot: null, reason: "deciding", ms: null },
     get phase() {
       return phase >= 0 ? PHASES[phase][0] : "idle";
     },
@@ -118,7 +133,10 @@
         b.querySelector("progress").value = phase + 1;
       }
       document.dispatchEvent(
-        new CustomEvent("desk-cti:progress", { detail: { phase: name, label, step: phase + 1, steps: PHASES.length } }),
+        new CustomEvent("desk-cti:progress", {
+          detail: { phase: name, label, step: phase + 1, steps: PHASES.length,
+                    snapshot: desk.bootInfo.snapshot, reason: desk.bootInfo.reason },
+        }),
       );
     }
   }
@@ -204,7 +222,8 @@
   }
 
   // ---- the boot, one function per phase, in order:
-  //   runtime        download the runtime and start Python, desk_cti_py installed meanwhile
+  //   startRuntime   from the snapshot (planSnapshot, then runtime(plan)) or plain (runtime()):
+  //                  download the runtime and start Python, desk_cti_py installed meanwhile
   //   extraPackages  data-packages, through Pyodide's own loadPackage
   //   importPackage  import desk_cti_py
   //   connect        to the console, if the embedding page is one the softphone declares
@@ -215,7 +234,7 @@
 
   async function boot() {
     const progress = showProgress();
-    const pyodide = await runtime();
+    const pyodide = await startRuntime();
     await extraPackages(pyodide);
     advance(2);
     desk.pyodide = pyodide;
@@ -252,45 +271,117 @@
     return r;
   }
 
-  // runtime: resolves to a started Pyodide in which desk_cti_py imports, having advanced
-  // progress through download and start and called runtimeRequested().
+  // startRuntime: a started Pyodide, from the snapshot when planSnapshot() says so and it
+  // restores, else plain; desk.bootInfo and the progress events say which and why, and so does
+  // the console log. A snapshot that fails in any way costs a second start, never the page.
+  async function startRuntime() {
+    advance(0);
+    const plan = await planSnapshot().catch((e) => ({ use: false, reason: `snapshot not used: ${e.message}` }));
+    desk.bootInfo.snapshot = plan.use;
+    desk.bootInfo.reason = plan.reason;
+    if (plan.use) {
+      try {
+        return await runtime(plan);
+      } catch (e) {
+        desk.bootInfo.snapshot = false;
+        desk.bootInfo.reason = `snapshot boot failed, booted plain: ${e.message}`;
+        console.warn(`desk-cti: ${desk.bootInfo.reason}`);
+        document.dispatchEvent(new CustomEvent("desk-cti:progress", {
+          detail: { phase: desk.phase, fallback: true, snapshot: false, reason: desk.bootInfo.reason },
+        }));
+        return runtime(null);
+      }
+    }
+    console.info(`desk-cti: plain boot: ${plan.reason}`);
+    if (plan.prefetch) whenReady.then(() => prefetchWhenIdle(plan.prefetch), () => {});
+    return runtime(null);
+  }
+
+  // Whether to boot from the snapshot ({use, reason}, and what the boot needs); the decision and
+  // every check of the snapshot are desk-cti-snapshot.mjs's.
+  async function planSnapshot() {
+    if (!manifest) return { use: false, reason: "turned off (data-snapshot=off)" };
+    const r = await manifest.catch(() => null);
+    if (!r || !r.ok) return { use: false, reason: `no snapshot (${indexURL}snapshot.json: ${r ? `HTTP ${r.status}` : "not fetched"})` };
+    const snap = await snapshotModule;
+    const m = snap.readManifest(await r.json());
+    const url = snap.snapshotURL(indexURL, m);
+    const { version } = await runtimeModule;
+    const cached = snapshotMode === "auto" ? await snap.fromCache(url) : null;
+    const choice = snap.chooseSnapshot({
+      mode: snapshotMode, cached: Boolean(cached), rttMs: snap.roundTrip(new URL(indexURL).origin),
+      saveData: Boolean(navigator.connection && navigator.connection.saveData),
+    });
+    if (!choice.use) return { ...choice, prefetch: url };
+    const why = snap.mismatch(m, { version, lock: await lockFile() });
+    if (why) return { use: false, reason: why };
+    return { ...choice, snap, manifest: m, response: cached || fetch(url) };
+  }
+
+  // Fetched into the HTTP cache for the next boot, once this one is done and the page is idle.
+  function prefetchWhenIdle(url) {
+    const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 1000));
+    idle(() => {
+      fetch(url, { priority: "low" }).then((r) => r.body && r.body.pipeTo(new WritableStream())).catch(() => {});
+    });
+  }
+
+  // runtime(plan): resolves to a started Pyodide in which desk_cti_py imports, having advanced
+  // progress through download and start and called runtimeRequested(); from the snapshot in
+  // plan (checked: its header before the restore, its sha256 while the runtime compiles, the
+  // stdlib after), or plain without one.
   // The lock and the wheel are fetched once the runtime's module is in (competing with it, they
   // delayed it), while the rest of the runtime downloads; the wheel is checked against the lock's
   // sha256 (subresource integrity) and installed by desk-cti-wheel.mjs, asked for after the
   // runtime's requests. Pyodide's own installer would run its Python zip code during boot.
   const PACKAGE = "desk-cti-py";
   const INSTALLER = new URL("desk-cti-wheel.mjs", here).href;
+  const once = (make) => {
+    let p;
+    return () => (p ??= make());
+  };
+  const lockFile = once(() => runtimeModule.then(() => fetchOk(`${indexURL}pyodide-lock.json`)).then((r) => r.json()));
+  const wheelFile = once(() => fetchWheel(lockFile()));
+  const installerModule = once(() => import(INSTALLER).catch((e) => {
+    throw new Error(`could not load the wheel installer ${INSTALLER}: ${e.message}`);
+  }));
 
-  async function runtime() {
-    advance(0);
+  async function runtime(plan) {
     const { loadPyodide } = await runtimeModule;
-    const lock = fetchOk(`${indexURL}pyodide-lock.json`).then((r) => r.json()); // parsed once, for both
-    const wheel = fetchWheel(lock);
+    const lock = lockFile(); // parsed once, for both
+    const wheel = wheelFile();
+    const snapshot = plan ? plan.snap.snapshotOptions(plan.response, plan.manifest) : null;
     let fsInfo = null;
     let installerIn = null; // once it is in, it may write the wheel from fsInit
     const started = loadPyodide({
       indexURL,
       lockFileContents: lock,
       packageBaseUrl: indexURL,
-      // downloaded and instantiated; the interpreter starts once this returns
-      fsInit: (FS, info) => {
+      ...(snapshot ? snapshot.options : {}),
+      // downloaded and instantiated; the interpreter starts (or is restored) once this returns
+      fsInit: async (FS, info) => {
         performance.mark("desk-cti:runtime-loaded");
         advance(1);
         fsInfo = info;
         if (installerIn) installerIn.fsInit(FS, info);
+        // a snapshot whose sha256 differs has had its magic number cleared: the restore refuses it
+        if (snapshot) await snapshot.verified.catch(() => {});
       },
     });
     runtimeRequested();
-    const installer = import(INSTALLER).then(
-      ({ WheelInstaller }) => (installerIn = new WheelInstaller(wheel)),
-      (e) => {
-        throw new Error(`could not load the wheel installer ${INSTALLER}: ${e.message}`);
-      },
-    );
+    const installer = installerModule().then(({ WheelInstaller }) => (installerIn = new WheelInstaller(wheel)));
     wheel.catch(() => {}); // reported by the installer, once awaited
     installer.catch(() => {}); // reported below, once awaited
-    const pyodide = await started;
+    let pyodide;
+    try {
+      pyodide = await started;
+    } catch (e) {
+      // a snapshot refused before or at the restore: say why in its own words
+      if (snapshot) await snapshot.verified;
+      throw e;
+    }
     performance.mark("desk-cti:runtime");
+    if (snapshot) await plan.snap.afterRestore(pyodide, plan.manifest);
     await (await installer).finish(pyodide, fsInfo);
     return pyodide;
   }
@@ -362,6 +453,7 @@
 
   function fireReady() {
     readyFired = true;
+    desk.bootInfo.ms = Math.round(performance.now());
     advance(4);
     for (const fn of jsListeners.splice(0)) callSafely(fn);
     if (box) box.remove();

@@ -1,0 +1,162 @@
+// desk-cti-snapshot.mjs: booting Pyodide from a memory snapshot (browser side).
+//
+// The one module that uses Pyodide's private snapshot API (loadPyodide's _loadSnapshot, the
+// snapshot's header) in the browser; the build side's is desk_cti_tools/snapshot.mjs. Every
+// entry point checks the pinned version first: with another runtime the loader boots plain.
+// desk-cti.js imports it when the built folder has a snapshot.json (docs/snapshot.md) and asks:
+//   planSnapshot()      whether to boot from the snapshot, and why (or why not)
+//   snapshotOptions()   loadPyodide's options for it, the bytes checked before they are restored
+//   afterRestore()      what must be fresh per boot (random's seed), before any other Python runs
+
+export const PINNED = "314.0.7";
+export const FORMAT = 1;
+const MAGIC = 1886286592; // the first word of a Pyodide 314 snapshot
+/** A round trip at most this long is taken for a local network: the snapshot's extra 6 MB
+ * (gzipped) download is then shorter than the start it saves (docs/snapshot.md). */
+export const FAST_RTT_MS = 10;
+
+export class SnapshotMismatch extends Error {}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** snapshot.json's contents, checked for shape; throws SnapshotMismatch with the reason. */
+export function readManifest(m) {
+  const bad = (why) => new SnapshotMismatch(`snapshot.json is not usable: ${why}`);
+  if (!m || typeof m !== "object") throw bad("not an object");
+  if (m.format !== FORMAT) throw bad(`format ${m.format}, this loader reads ${FORMAT}`);
+  if (!HEX64.test(m.build_id || "") || !HEX64.test(m.sha256 || "")) throw bad("no build_id or sha256");
+  if (typeof m.file !== "string" || !/^[\w.-]+$/.test(m.file)) throw bad("no file name");
+  if (!Number.isInteger(m.bytes) || m.bytes <= 48) throw bad("no size");
+  if (!m.wheels || typeof m.wheels !== "object" || !m.runtime || !HEX64.test(m.runtime["python_stdlib.zip"] || "")) {
+    throw bad("no wheels or runtime hashes");
+  }
+  return m;
+}
+
+/**
+ * Why this snapshot cannot serve this runtime and lock, or null if it can: the runtime's version
+ * (the private API is pinned), and the wheels the lock ships, by file name and sha256 (the
+ * snapshot's heap holds their modules, the loader writes their files).
+ */
+export function mismatch(manifest, { version, lock }) {
+  if (version !== PINNED) return `runtime is Pyodide ${version}; snapshots are used with ${PINNED} only`;
+  if (manifest.pyodide_version !== version) {
+    return `snapshot made with Pyodide ${manifest.pyodide_version}, runtime is ${version}`;
+  }
+  const shipped = Object.fromEntries(Object.values(lock.packages || {}).map((p) => [p.file_name, p.sha256]));
+  for (const [name, sha] of Object.entries(manifest.wheels)) {
+    if (!(name in shipped)) return `wheel ${name} is in the snapshot but not in pyodide-lock.json`;
+    if (shipped[name] !== sha) return `wheel ${name} changed since the snapshot was made`;
+  }
+  return null;
+}
+
+/**
+ * Whether to boot from the snapshot: {use, reason}. mode is data-snapshot ("off", "always", or
+ * "auto"); cached: the snapshot is in the HTTP cache; rttMs: a round trip to the server, measured
+ * on the requests made so far (null if unknown). Pure: unit-tested in tests/js.
+ */
+export function chooseSnapshot({ mode = "auto", cached = false, rttMs = null, saveData = false }) {
+  if (mode === "off") return { use: false, reason: "turned off (data-snapshot=off)" };
+  if (mode === "always") return { use: true, reason: "data-snapshot=always" };
+  if (cached) return { use: true, reason: "snapshot in the HTTP cache" };
+  if (saveData) return { use: false, reason: "the browser asks to save data: plain boot" };
+  if (rttMs !== null && rttMs <= FAST_RTT_MS) {
+    return { use: true, reason: `fast link (round trip ${Math.round(rttMs)} ms)` };
+  }
+  const rtt = rttMs === null ? "unknown round trip" : `round trip ${Math.round(rttMs)} ms`;
+  return { use: false, reason: `slow or distant link (${rtt}): plain boot, snapshot fetched when idle for the next` };
+}
+
+/** The snapshot's URL: its sha256 in the query, so a cached copy is the right one by name. */
+export function snapshotURL(indexURL, manifest) {
+  return `${new URL(manifest.file, indexURL).href}?v=${manifest.sha256.slice(0, 16)}`;
+}
+
+/** The snapshot from the HTTP cache (fresh or stale, never the network), or null. */
+export async function fromCache(url) {
+  if (new URL(url).origin !== location.origin) return null; // only-if-cached is same-origin only
+  try {
+    const r = await fetch(url, { cache: "only-if-cached", mode: "same-origin" });
+    return r.ok ? r : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The shortest request-to-first-byte time among the requests to origin so far (ms), or null. */
+export function roundTrip(origin) {
+  const times = performance.getEntriesByType("resource")
+    .filter((e) => e.name.startsWith(origin) && e.responseStart > 0 && e.requestStart > 0 && e.transferSize > 0)
+    .map((e) => e.responseStart - e.requestStart);
+  return times.length ? Math.min(...times) : null;
+}
+
+/** The build id in a snapshot's header (words 4-11), as Pyodide 314 writes it. */
+export function headerBuildId(bytes) {
+  if (bytes.byteLength < 48) throw new SnapshotMismatch("snapshot is truncated");
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, 12);
+  if (words[0] !== MAGIC) throw new SnapshotMismatch("snapshot is corrupt (bad magic number)");
+  return Array.from(words.subarray(4, 12), (w) => w.toString(16).padStart(8, "0")).join("");
+}
+
+async function sha256Hex(data) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * loadPyodide's options for a boot from the snapshot, and `verified`, a promise that rejects
+ * (SnapshotMismatch) if the bytes are not the snapshot snapshot.json describes. The header is
+ * checked before Pyodide sees the bytes; the sha256 runs while the runtime compiles: the caller
+ * awaits `verified` from fsInit (after compiling, before restoring), and on a mismatch the bytes'
+ * magic number is cleared so that the restore refuses them.
+ */
+export function snapshotOptions(response, manifest) {
+  const bytes = Promise.resolve(response).then(async (r) => {
+    if (!r.ok) throw new SnapshotMismatch(`snapshot could not be fetched: HTTP ${r.status}`);
+    const b = new Uint8Array(await r.arrayBuffer());
+    if (b.byteLength !== manifest.bytes) {
+      throw new SnapshotMismatch(`snapshot is ${b.byteLength} B, snapshot.json says ${manifest.bytes} B`);
+    }
+    const id = headerBuildId(b);
+    if (id !== manifest.build_id) throw new SnapshotMismatch("snapshot's build id differs from snapshot.json's");
+    return b;
+  });
+  const verified = bytes.then(async (b) => {
+    if ((await sha256Hex(b)) !== manifest.sha256) {
+      new Uint32Array(b.buffer, b.byteOffset, 1)[0] = 0;
+      throw new SnapshotMismatch("snapshot is corrupt (its sha256 differs from snapshot.json's)");
+    }
+  });
+  verified.catch(() => {}); // awaited by the caller
+  return { options: { _loadSnapshot: bytes }, verified };
+}
+
+const FRESH = `
+import sys, random
+# a fresh seed from the browser's crypto.getRandomValues (os.urandom): the restored one is the
+# snapshot's, the same in every boot
+random.seed()
+# the runtime adds "" to sys.path at every start, restored or not: once is enough
+while sys.path.count("") > 1:
+    sys.path.remove("")
+`;
+
+/**
+ * Once restored, before any other Python: checks the stdlib zip the runtime wrote is the one the
+ * snapshot was made with (its directory and imported code are in the heap), reseeds random.
+ * Throws SnapshotMismatch if the stdlib differs.
+ */
+export async function afterRestore(pyodide, manifest) {
+  const name = pyodide.FS.readdir("/lib").find((n) => /^python\d+\.zip$/.test(n));
+  if (!name || (await sha256Hex(pyodide.FS.readFile(`/lib/${name}`))) !== manifest.runtime["python_stdlib.zip"]) {
+    throw new SnapshotMismatch("python_stdlib.zip differs from the one the snapshot was made with");
+  }
+  const scope = pyodide.toPy({}); // not the page's own globals
+  try {
+    pyodide.runPython(FRESH, { globals: scope });
+  } finally {
+    scope.destroy();
+  }
+}

@@ -1,0 +1,167 @@
+"""A built softphone folder with and without a snapshot, served as a static site would serve it.
+
+For the snapshot boot's end-to-end tests and the bench: copies of build/pyodide under a
+temporary folder (the runtime's files linked, not copied; build/ is never written), a
+snapshot made into one copy, and broken variants of it. The server sends a file's ``.gz``
+twin where the browser accepts gzip, with ``no-cache`` and an ETag (every boot revalidates),
+as the demo server and the build's header snippets do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import socket
+import threading
+import time
+import zipfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILT = ROOT / "build" / "pyodide"
+LOADER = ROOT / "loader"
+TYPES = {".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm",
+         ".json": "application/json", ".html": "text/html; charset=utf-8"}
+
+
+class GzStatic(StaticFiles):
+    def file_response(self, full_path, stat_result, scope, status_code=200):
+        path = str(full_path)
+        gz = path + ".gz"
+        takes_gzip = "gzip" in Headers(scope=scope).get("accept-encoding", "")
+        if takes_gzip and not path.endswith(".gz") and os.path.isfile(gz):
+            full_path, stat_result = gz, os.stat(gz)
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        response.headers["Cache-Control"] = "no-cache"
+        response.headers["Vary"] = "Accept-Encoding"
+        response.headers["Content-Type"] = TYPES.get(os.path.splitext(path)[1], "application/octet-stream")
+        if str(full_path) == gz:
+            response.headers["Content-Encoding"] = "gzip"
+        return response
+
+
+@contextmanager
+def serve(root: Path):
+    """Serve ``root`` on a free port of 127.0.0.1 (reachable as localhost too: another site)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    app = Starlette(routes=[Mount("/", GzStatic(directory=root, follow_symlink=True))])
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+def link_copy(src: Path, dst: Path, skip: tuple[str, ...] = ()) -> Path:
+    """dst holds a hard link to every file of src (but ``skip``): a copy that costs no space
+    and keeps its contents when src is rebuilt meanwhile (a rebuild writes new files)."""
+    dst.mkdir(parents=True)
+    for f in src.iterdir():
+        if f.is_file() and f.name not in skip and not f.name.startswith("."):
+            os.link(f.resolve(), dst / f.name)
+    return dst
+
+
+def with_snapshot(dst: Path, src: Path = BUILT) -> Path:
+    """A copy of ``src`` with a snapshot (src's own, when it has one)."""
+    if (src / "snapshot.json").exists():
+        return link_copy(src, dst)
+    from desk_cti_tools.snapshot import make_snapshot
+
+    link_copy(src, dst, skip=("snapshot.json", "snapshot.bin", "snapshot.bin.gz"))
+    make_snapshot(dst, imports=["desk_cti_py"], wheels=sorted(dst.glob("desk_cti_py-*.whl")))
+    return dst
+
+
+def _rewrite(dst: Path, name: str, data: bytes) -> None:
+    (dst / name).unlink(missing_ok=True)
+    (dst / name).write_bytes(data)
+    if (dst / f"{name}.gz").exists() or name == "snapshot.bin":
+        (dst / f"{name}.gz").unlink(missing_ok=True)
+        (dst / f"{name}.gz").write_bytes(gzip.compress(data, compresslevel=1, mtime=0))
+
+
+def _manifest(dst: Path, **changes) -> None:
+    m = json.loads((dst / "snapshot.json").read_text())
+    m.update(changes)
+    _rewrite(dst, "snapshot.json", (json.dumps(m, indent=1) + "\n").encode())
+
+
+def variant(good: Path, dst: Path, kind: str) -> Path:
+    """A broken copy of a folder with a snapshot: ``build_id`` (a snapshot another runtime
+    build made: header and snapshot.json agree, the runtime differs), ``wheel`` (the shipped
+    wheel changed after the snapshot, the lock updated), ``corrupt`` (bytes of the snapshot
+    changed on the server), ``missing`` (snapshot.json left, the snapshot gone), ``none``
+    (no snapshot at all)."""
+    link_copy(good, dst)
+    bin_ = (good / "snapshot.bin").read_bytes()
+    if kind == "build_id":
+        other = hashlib.sha256(b"another build").hexdigest()
+        data = bytearray(bin_)
+        for i in range(8):  # the header's words 4-11, as Pyodide writes the id
+            data[16 + 4 * i:20 + 4 * i] = int(other[8 * i:8 * i + 8], 16).to_bytes(4, "little")
+        _rewrite(dst, "snapshot.bin", bytes(data))
+        _manifest(dst, build_id=other, sha256=hashlib.sha256(data).hexdigest())
+    elif kind == "wheel":
+        wheel = next(dst.glob("desk_cti_py-*.whl"))
+        body = wheel.read_bytes()
+        wheel.unlink()
+        with zipfile.ZipFile(wheel, "w") as out, zipfile.ZipFile(good / wheel.name) as src:
+            for info in src.infolist():
+                data = src.read(info)
+                if info.filename.endswith("/__init__.py"):
+                    data += b"\n# changed after the snapshot was made\n"
+                out.writestr(info, data)
+        assert wheel.read_bytes() != body
+        lock = json.loads((dst / "pyodide-lock.json").read_text())
+        lock["packages"]["desk-cti-py"]["sha256"] = hashlib.sha256(wheel.read_bytes()).hexdigest()
+        _rewrite(dst, "pyodide-lock.json", (json.dumps(lock, indent=1) + "\n").encode())
+    elif kind == "corrupt":
+        data = bytearray(bin_)
+        mid = len(data) // 2
+        data[mid:mid + 4096] = bytes(4096)[:len(data[mid:mid + 4096])]
+        data[mid] ^= 0xFF
+        _rewrite(dst, "snapshot.bin", bytes(data))
+    elif kind == "missing":
+        for name in ("snapshot.bin", "snapshot.bin.gz"):
+            (dst / name).unlink()
+    elif kind == "none":
+        for name in ("snapshot.json", "snapshot.bin", "snapshot.bin.gz"):
+            (dst / name).unlink()
+    else:
+        raise ValueError(kind)
+    return dst
+
+
+def site(root: Path, folders: dict[str, Path], pages: dict[str, str]) -> Path:
+    """root/loader (the checkout's loader), root/<name> for each folder, root/test/<page>."""
+    root.mkdir(parents=True, exist_ok=True)
+    link_copy(LOADER, root / "loader")
+    for name, folder in folders.items():
+        (root / name).symlink_to(folder)
+    (root / "test").mkdir()
+    shutil.copy(ROOT / "tests" / "e2e" / "pages" / "host.html", root / "test" / "host.html")
+    for name, text in pages.items():
+        (root / "test" / name).write_text(text)
+    return root

@@ -1,0 +1,162 @@
+"""The snapshot boot, end to end: a softphone on 127.0.0.1 boots from a memory snapshot in a
+console on localhost (desk.bootInfo, the progress events, the handshake the console sees), is
+fresh per boot, and falls back to a working plain boot, saying why, for every broken snapshot.
+
+Each folder is a copy of build/pyodide under a temporary folder (snapshot_site.py); the
+snapshot is made there once per session (about 5 s in Node).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote, urlparse
+
+import pytest
+
+from conftest import BOOT_MS, run_py
+from snapshot_site import serve, site, variant, with_snapshot
+
+PHONE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>snapshot softphone</title>
+<script>
+  window.progress = [];
+  document.addEventListener("desk-cti:progress", (e) => progress.push(e.detail));
+</script>
+<script src="/loader/desk-cti.js" data-pyodide="/{folder}/" data-snapshot="{mode}"
+        data-console-origins="{console}" data-timeout="20"></script>
+</head>
+<body><p>snapshot softphone</p>
+<script type="text/python">
+import random
+import js
+from desk_cti_py import ready
+
+@ready
+def first():
+    js.window.firstRandom = random.random()
+</script>
+</body></html>
+"""
+
+FOLDERS = ("good", "build_id", "wheel", "corrupt", "missing", "none")
+MODES = ("always", "auto")
+
+
+@pytest.fixture(scope="session")
+def snap_site(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("snapshot")
+    good = with_snapshot(tmp / "folders" / "good")
+    folders = {"good": good}
+    for kind in FOLDERS[1:]:
+        folders[kind] = variant(good, tmp / "folders" / kind, kind)
+    root = site(tmp / "site", folders, {})
+    with serve(root) as port:
+        console, phone = f"http://localhost:{port}", f"http://127.0.0.1:{port}"
+        for folder in FOLDERS:
+            for mode in MODES:
+                (root / "test" / f"phone-{folder}-{mode}.html").write_text(
+                    PHONE.format(folder=folder, mode=mode, console=console))
+        yield {"console": console, "phone": phone, "root": Path(root)}
+
+
+def boot(page, snap_site, folder="good", mode="always"):
+    """Open the test console with the softphone of ``folder``; its frame once ready()."""
+    phone = f"{snap_site['phone']}/test/phone-{folder}-{mode}.html"
+    page.goto(f"{snap_site['console']}/test/host.html?phone={quote(phone)}")
+    frame = page.wait_for_selector("#sp").content_frame()
+    frame.wait_for_function("window.desk && desk.phase === 'ready' && window.firstRandom !== undefined", timeout=BOOT_MS)
+    return frame
+
+
+def boot_info(frame):
+    return frame.evaluate("desk.bootInfo")
+
+
+def handshake_ids(page):
+    """The ids of the messages the console received from the softphone (its hello first)."""
+    return [entry[3] for entry in page.evaluate("host.log") if entry[0] == "in"]
+
+
+def works(frame):
+    """A call across the frame boundary answers."""
+    assert run_py(frame, "from desk_cti_py import interaction\nasync def main():\n    return await interaction.isVisible()") is True
+
+
+def test_boots_from_the_snapshot(page, snap_site, guard):
+    frame = boot(page, snap_site)
+    info = boot_info(frame)
+    assert info["snapshot"] is True, info
+    assert info["reason"] == "data-snapshot=always"
+    assert isinstance(info["ms"], int) and info["ms"] > 0
+    # every progress event after the decision says so
+    progress = frame.evaluate("progress")
+    assert [p["phase"] for p in progress] == ["download", "start", "package", "python", "ready"]
+    assert progress[-1]["snapshot"] is True
+    assert handshake_ids(page), "the console saw no hello"
+    works(frame)
+    # the snapshot came compressed (the server's .gz twin) and was fetched once
+    sizes = frame.evaluate("""performance.getEntriesByType('resource').filter((e) => e.name.includes('/snapshot.bin'))
+        .map((e) => [e.encodedBodySize, e.decodedBodySize])""")
+    assert len(sizes) == 1 and sizes[0][0] < sizes[0][1] / 3, sizes
+    assert not any("error" in line for line in guard.console), guard.console
+
+
+def test_fresh_per_boot(browser, snap_site):
+    """Two boots from the same snapshot: random values and the ids the console sees differ."""
+    seen = []
+    for _ in range(2):
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            frame = boot(page, snap_site)
+            assert boot_info(frame)["snapshot"] is True
+            values = run_py(frame, "import random, json\nasync def main():\n    return [random.random(), random.getrandbits(64)]")
+            seen.append((frame.evaluate("firstRandom"), values, handshake_ids(page)[0]))
+        finally:
+            context.close()
+    (r1, v1, id1), (r2, v2, id2) = seen
+    assert r1 != r2, "random is not reseeded after the restore"
+    assert v1 != v2
+    assert id1 != id2, f"the same handshake id in two boots: {id1}"
+
+
+@pytest.mark.parametrize("folder, reason", [
+    ("build_id", "build id mismatch"),
+    ("wheel", "changed since the snapshot was made"),
+    ("corrupt", "sha256 differs"),
+    ("missing", "HTTP 404"),
+    ("none", "no snapshot"),
+])
+def test_falls_back_to_a_plain_boot(page, snap_site, guard, folder, reason):
+    frame = boot(page, snap_site, folder)
+    info = boot_info(frame)
+    assert info["snapshot"] is False, info
+    assert reason in info["reason"], info
+    # said in the console log and in the progress events
+    assert any(reason in line for line in guard.console), guard.console
+    assert any(reason in (p.get("reason") or "") for p in frame.evaluate("progress"))
+    works(frame)
+    assert frame.locator(".desk-cti-error").count() == 0
+
+
+def test_auto_uses_the_cached_snapshot(browser, snap_site):
+    """In one browser profile: the second boot finds the snapshot in the HTTP cache (the first
+    used it too, or fetched it when idle for the next boot). Not through the guard's request
+    routing, which turns the HTTP cache off: requests are watched instead."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        hosts, errors = set(), []
+        page.on("request", lambda r: hosts.add(urlparse(r.url).hostname))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        frame = boot(page, snap_site, mode="auto")
+        assert boot_info(frame)["reason"]
+        frame.wait_for_function("""performance.getEntriesByType('resource')
+            .some((e) => e.name.includes('/snapshot.bin') && e.responseEnd > 0)""", timeout=BOOT_MS)
+        frame = boot(page, snap_site, mode="auto")
+        info = boot_info(frame)
+        assert info == {**info, "snapshot": True, "reason": "snapshot in the HTTP cache"}, info
+        works(frame)
+        assert hosts <= {"localhost", "127.0.0.1"} and not errors, (hosts, errors)
+    finally:
+        context.close()
