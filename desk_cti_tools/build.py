@@ -105,14 +105,11 @@ def _assemble(project: Project, dest: Path, work: Path, runtime: Path, origins: 
 
     boot = deps.resolve(project.packages, project.dependencies, runtime_lock=runtime_lock, dist=dist,
                         skip=skip, work=work / "boot")
-    later = deps.resolve([], project.on_demand, runtime_lock=runtime_lock, dist=dist,
-                         skip=skip, work=work / "on-demand")
     wheels: dict[str, Path] = {}  # canonical name -> wheel; the first one named wins
-    dist_entries = {**later.dist_entries, **boot.dist_entries}
-    for w in [*boot.wheels, *later.wheels]:
+    for w in boot.wheels:
         wheels.setdefault(_name(w), w)
     extra = list(TEST_WHEELS) if for_tests else [MICROPIP] if project.on_demand else []
-    extra = [r for r in extra if canonicalize_name(r.split("==")[0]) not in wheels | dist_entries.keys()]
+    extra = [r for r in extra if canonicalize_name(r.split("==")[0]) not in wheels | boot.dist_entries.keys()]
     if extra:
         for w in deps.download(extra, work / "extra"):
             wheels.setdefault(_name(w), w)
@@ -120,16 +117,22 @@ def _assemble(project: Project, dest: Path, work: Path, runtime: Path, origins: 
     shipped = [library_wheel(pyodide)]
     for w in wheels.values():
         shipped.append(Path(shutil.copy2(w, pyodide / w.name)))
-    for f in boot.dist_files + later.dist_files:
-        rel = f.relative_to(dist)
-        (pyodide / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(f, pyodide / rel)
-    # The author's package depends on what boots with it; on-demand packages are in the lock
-    # (sha256-checked, from this origin) but loaded only when the softphone asks micropip.
+    _copy_dist_files(boot, dist, pyodide)
+    # The author's package depends on what boots with it.
     requires = [LIBRARY, *project.packages, *project.dependencies]
     shipped.append(write_wheel(pyodide, name=project.name, version=project.version,
                                package_dir=project.package_dir, requires=requires))
-    write_lock(runtime_lock, pyodide, shipped, dist_entries)
+    write_lock(runtime_lock, pyodide, shipped, boot.dist_entries)
+
+    # On-demand packages (and what they need beyond the boot set): an index of their own that
+    # micropip reads at run time (desk_cti_py.packages.load), not in the lock, not loaded at boot.
+    if project.on_demand:
+        later = deps.resolve([], project.on_demand, runtime_lock=runtime_lock, dist=dist,
+                             skip=skip | wheels.keys(), work=work / "on-demand")
+        if later.dist_entries:
+            raise ToolError(f"on-demand: {', '.join(sorted(later.dist_entries))} would come from the Pyodide "
+                            f"distribution; list Pyodide's own packages in packages instead")
+        write_index(pyodide / "simple", [w for w in later.wheels if _name(w) not in wheels])
 
     # SNAPSHOT HOOK: the runtime folder is complete here (runtime, wheels, lock); a memory
     # snapshot of it (desk_cti_tools.snapshot.make_snapshot(dest / "pyodide", ...)) goes here,
@@ -159,6 +162,36 @@ def _assemble(project: Project, dest: Path, work: Path, runtime: Path, origins: 
     if not for_tests:  # a test build is read from disk by one test run: gzip would only cost time
         precompress(dest)
     write_manifest(dest, origins=origins, project=project, for_tests=for_tests)
+
+
+def _copy_dist_files(resolved: deps.Resolved, dist: Path | None, pyodide: Path) -> None:
+    for f in resolved.dist_files:
+        rel = f.relative_to(dist)
+        (pyodide / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(f, pyodide / rel)
+
+
+def write_index(folder: Path, wheels: list[Path]) -> None:
+    """A static package index (PEP 503): ``folder/<name>/index.html`` linking each wheel, with its
+    sha256 (micropip checks it), and the wheel beside it."""
+    by_name: dict[str, list[Path]] = {}
+    for w in wheels:
+        by_name.setdefault(_name(w), []).append(w)
+    for name, files in sorted(by_name.items()):
+        target = folder / name
+        target.mkdir(parents=True, exist_ok=True)
+        links = []
+        for w in sorted(files):
+            shutil.copy2(w, target / w.name)
+            digest = hashlib.sha256(w.read_bytes()).hexdigest()
+            links.append(f'<a href="{html.escape(w.name)}#sha256={digest}">{html.escape(w.name)}</a><br>')
+        (target / "index.html").write_text(
+            f"<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{name}</title></head><body>\n"
+            + "\n".join(links) + "\n</body></html>\n")
+    if by_name:
+        (folder / "index.html").write_text(
+            "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>on-demand packages</title></head><body>\n"
+            + "\n".join(f'<a href="{n}/">{n}</a><br>' for n in sorted(by_name)) + "\n</body></html>\n")
 
 
 def _name(wheel: Path) -> str:

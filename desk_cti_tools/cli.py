@@ -79,7 +79,6 @@ def _parser() -> argparse.ArgumentParser:
     which = p.add_mutually_exclusive_group()
     which.add_argument("--cpython-only", action="store_true", help="skip the Pyodide tests")
     which.add_argument("--pyodide-only", action="store_true", help="skip the CPython tests")
-    p.add_argument("pytest_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
 
     p = command("serve", "run the emulator console with a softphone in it",
                 "Serve the emulator console on one origin and the softphone project DIR, built, on a "
@@ -109,7 +108,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(argv: list[str]) -> int:
+    # what follows `--` goes to pytest (desk-cti test DIR -- -k name)
+    rest: list[str] = []
+    if "--" in argv:
+        at = argv.index("--")
+        argv, rest = argv[:at], argv[at + 1:]
     args = _parser().parse_args(argv)
+    if rest and args.command != "test":
+        raise ToolError(f"arguments after -- go to pytest, for `desk-cti test` only: {' '.join(rest)}")
     if args.command is None:
         _parser().print_help()
         return BAD_INPUT
@@ -130,8 +136,7 @@ def _run(argv: list[str]) -> int:
     if args.command == "test":
         from .testrun import run_tests
 
-        extra = args.pytest_args[1:] if args.pytest_args[:1] == ["--"] else args.pytest_args
-        return run_tests(args.dir, cpython=not args.pyodide_only, pyodide=not args.cpython_only, pytest_args=extra)
+        return run_tests(args.dir, cpython=not args.pyodide_only, pyodide=not args.cpython_only, pytest_args=rest)
     if args.command == "serve":
         if args.dir is None and args.softphone_url is None:
             raise ToolError("serve: give a softphone project DIR, or --softphone-url URL")

@@ -164,7 +164,7 @@ def _why_not(req: Requirement, pyodide_ships: bool) -> str:
         return f"{req.name!r} has compiled code; Pyodide ships it: {DIST_HINT}"
     proc = _pip(["index", "versions", req.name])
     if proc.returncode == 0:
-        return (f"{req}: no pure-Python wheel for Python {PYTHON_VERSION} (it has compiled code, or no "
+        return (f"{str(req)!r}: no pure-Python wheel for Python {PYTHON_VERSION} (it has compiled code, or no "
                 f"version matches) and Pyodide does not ship it")
     return f"{req.name!r} is neither a pure-Python package on PyPI nor one of Pyodide's packages"
 

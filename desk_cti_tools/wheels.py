@@ -48,7 +48,7 @@ def write_wheel(out_dir: Path, *, name: str, version: str, package_dir: Path, re
         raise ToolError(f"{package_dir} is not a Python package (no __init__.py)")
     stem = re.sub(r"[-_.]+", "_", canonicalize_name(name))
     info = f"{stem}-{version}.dist-info"
-    meta = [f"Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
+    meta = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
     if summary:
         meta.append(f"Summary: {summary}")
     meta += [f"Requires-Dist: {r}" for r in requires]

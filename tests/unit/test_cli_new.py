@@ -1,0 +1,79 @@
+"""`desk-cti new`: a working softphone project, or a one-line refusal that writes nothing."""
+
+import subprocess
+import sys
+import tomllib
+
+import pytest
+
+from desk_cti_tools.project import load_project
+
+from _cli import ROOT, desk_cti, one_line_error, snapshot
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    parent = tmp_path_factory.mktemp("new")
+    proc = desk_cti("new", parent / "front-desk")
+    assert proc.returncode == 0, proc.stderr
+    return parent / "front-desk"
+
+
+def test_new_makes_a_project_that_loads(made):
+    project = load_project(made)
+    assert (project.name, project.package, project.version) == ("front-desk", "front_desk", "0.1.0")
+    assert project.console_origins == ["https://desk.example.com"]
+    assert project.files == ["static"]
+    table = tomllib.loads((made / "pyproject.toml").read_text())["tool"]["desk-cti"]
+    assert {"console-origins", "packages", "dependencies", "on-demand", "files"} <= set(table)
+
+
+def test_new_gives_a_package_of_several_modules_a_page_tests_and_a_readme(made):
+    modules = {p.name for p in (made / "front_desk").glob("*.py")}
+    assert {"__init__.py", "app.py", "dialing.py", "calls.py", "page.py"} <= modules
+    page = (made / "index.html").read_text()
+    assert 'src="loader/desk-cti.js"' in page and "from front_desk import page" in page
+    assert (made / "tests" / "test_phone.py").is_file()
+    assert "run_in_pyodide" in (made / "tests" / "pyodide" / "test_in_pyodide.py").read_text()
+    assert "desk-cti test" in (made / "README.md").read_text()
+    assert not list(made.rglob("*.tmpl"))
+    assert not [p for p in made.parent.iterdir() if p.name.startswith(".")]  # no temporary folder left
+
+
+def run_cpython_tests(project):
+    """The project's CPython tests as `desk-cti test` runs them: the plugin, no asyncio settings."""
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "desk_cti_tools.pytest_plugin",
+                           "-p", "no:cacheprovider", "tests", "--ignore=tests/pyodide"],
+                          cwd=project, capture_output=True, text=True, env={"PYTHONPATH": f"{project}:{ROOT}"})
+
+
+def test_the_new_projects_cpython_tests_pass_and_can_fail(made, tmp_path):
+    proc = run_cpython_tests(made)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "3 passed" in proc.stdout
+    # the same tests against a phone that sizes its panel wrongly: they fail
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(made, broken)
+    app = broken / "front_desk" / "app.py"
+    app.write_text(app.read_text().replace("HEIGHT = 300", "HEIGHT = 299"))
+    proc = run_cpython_tests(broken)
+    assert proc.returncode == 1
+    assert "1 failed, 2 passed" in proc.stdout
+
+
+def test_new_refuses_a_folder_that_is_not_empty(tmp_path):
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "notes.txt").write_text("mine")
+    before = snapshot(tmp_path)
+    line = one_line_error(desk_cti("new", tmp_path / "taken"))
+    assert "exists and is not an empty folder" in line
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("name", ["My Phone!", "desk_cti_py", "9lives"])
+def test_new_refuses_a_name_that_cannot_be_a_package(tmp_path, name):
+    before = snapshot(tmp_path)
+    one_line_error(desk_cti("new", tmp_path / "x", "--name", name))
+    assert snapshot(tmp_path) == before
