@@ -94,5 +94,17 @@ fuzz: setup dist
 	DESK_FUZZ=long $(PYTEST) -q tests/unit/test_fuzz_protocol.py tests/unit/test_demo_api_schema.py
 	DESK_FUZZ=long $(PYTEST) -q tests/e2e/test_trust.py tests/e2e/test_load.py
 
+# The API reference from the docstrings (pdoc): build/docs/api/index.html. Every public module of
+# the library, found by name; fails if pdoc warns.
+API_MODULES = desk_cti_py $(subst /,.,$(patsubst %/__init__.py,%,$(wildcard desk_cti_py/[!_]*/__init__.py)) \
+	$(basename $(wildcard desk_cti_py/[!_]*.py desk_cti_py/[!_]*/[!_]*.py)))
+.PHONY: docs-api
+docs-api: $(VENV)/.installed
+	rm -rf build/docs/api && mkdir -p build/docs
+	$(VENV)/bin/pdoc --docformat restructuredtext -o build/docs/api $(API_MODULES) 2> build/docs/api.log \
+		|| { cat build/docs/api.log; exit 1; }
+	@if [ -s build/docs/api.log ]; then cat build/docs/api.log; echo "pdoc warned (above)"; exit 1; fi
+	@echo "API reference: build/docs/api/index.html"
+
 clean:
 	rm -rf build .pytest_cache
