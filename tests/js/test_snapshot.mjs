@@ -1,0 +1,150 @@
+// The snapshot boot's decisions and checks (loader/desk-cti-snapshot.mjs), and the upgrade guard:
+// the pinned Pyodide's private snapshot API still has the shape both sides rely on.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import * as snap from "../../loader/desk-cti-snapshot.mjs";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const RUNTIME = join(ROOT, "node_modules", "pyodide");
+const sha = (b) => createHash("sha256").update(b).digest("hex");
+const H = (c) => c.repeat(64);
+
+function manifest(over = {}) {
+  return {
+    format: 1, pyodide_version: snap.PINNED, build_id: H("a"), file: "snapshot.bin", sha256: H("b"), bytes: 4096,
+    runtime: { "python_stdlib.zip": H("c") }, wheels: { "w-1.0-py3-none-any.whl": H("d") }, ...over,
+  };
+}
+const lock = (sha256 = H("d"), file_name = "w-1.0-py3-none-any.whl") => ({ packages: { w: { file_name, sha256 } } });
+
+test("chooseSnapshot: off, always, cached, fast link, save-data, slow or unknown link", () => {
+  assert.deepEqual(snap.chooseSnapshot({ mode: "off", cached: true, rttMs: 1 }).use, false);
+  assert.equal(snap.chooseSnapshot({ mode: "always", rttMs: 500 }).use, true);
+  assert.deepEqual(snap.chooseSnapshot({ cached: true, rttMs: 500 }), { use: true, reason: "snapshot in the HTTP cache" });
+  assert.equal(snap.chooseSnapshot({ cached: true, saveData: true }).use, true); // cached: no bytes to save
+  assert.deepEqual(snap.chooseSnapshot({ rttMs: 3 }), { use: true, reason: "fast link (round trip 3 ms)" });
+  assert.equal(snap.chooseSnapshot({ rttMs: 3, saveData: true }).use, false);
+  const slow = snap.chooseSnapshot({ rttMs: 21 });
+  assert.equal(slow.use, false);
+  assert.match(slow.reason, /round trip 21 ms.*fetched when idle/);
+  assert.match(snap.chooseSnapshot({ rttMs: null }).reason, /unknown round trip/);
+  assert.equal(snap.chooseSnapshot({ rttMs: snap.FAST_RTT_MS }).use, true);
+  assert.equal(snap.chooseSnapshot({ rttMs: snap.FAST_RTT_MS + 0.5 }).use, false);
+});
+
+test("readManifest refuses what it cannot use, with the reason", () => {
+  assert.equal(snap.readManifest(manifest()).file, "snapshot.bin");
+  for (const [bad, why] of [
+    [null, /not an object/], [manifest({ format: 2 }), /format 2/], [manifest({ build_id: "x" }), /build_id/],
+    [manifest({ file: "../x" }), /file name/], [manifest({ bytes: 10 }), /size/], [manifest({ wheels: null }), /wheels/],
+    [manifest({ runtime: {} }), /runtime hashes/],
+  ]) {
+    assert.throws(() => snap.readManifest(bad), (e) => e instanceof snap.SnapshotMismatch && why.test(e.message));
+  }
+});
+
+test("mismatch: the pinned version, the snapshot's version, each wheel by name and sha256", () => {
+  assert.equal(snap.mismatch(manifest(), { version: snap.PINNED, lock: lock() }), null);
+  assert.match(snap.mismatch(manifest(), { version: "315.0.0", lock: lock() }), /used with 314\.0\.7 only/);
+  assert.match(snap.mismatch(manifest({ pyodide_version: "314.0.6" }), { version: snap.PINNED, lock: lock() }), /made with Pyodide 314\.0\.6/);
+  assert.match(snap.mismatch(manifest(), { version: snap.PINNED, lock: lock(H("e")) }), /changed since the snapshot/);
+  assert.match(snap.mismatch(manifest(), { version: snap.PINNED, lock: lock(H("d"), "w-2.0-py3-none-any.whl") }), /not in pyodide-lock/);
+});
+
+test("snapshotURL names the content, so a cached copy is the right one", () => {
+  assert.equal(snap.snapshotURL("https://a.example/p/", manifest()), `https://a.example/p/snapshot.bin?v=${H("b").slice(0, 16)}`);
+});
+
+// A stand-in snapshot: Pyodide 314's header (magic, header size, 0, 0, build id) and a body.
+function fakeSnapshot(buildId = H("a"), size = 4096) {
+  const b = new Uint8Array(size);
+  const w = new Uint32Array(b.buffer, 0, 12);
+  w[0] = 1886286592;
+  w[1] = 64;
+  for (let i = 0; i < 8; i++) w[4 + i] = parseInt(buildId.slice(i * 8, i * 8 + 8), 16);
+  b.fill(7, 64);
+  return b;
+}
+
+test("snapshotOptions: header, size and sha256 checked; a bad sha256 clears the magic number", async () => {
+  const good = fakeSnapshot();
+  const m = manifest({ sha256: sha(good) });
+  const ok = snap.snapshotOptions(new Response(good.slice()), m);
+  const bytes = await ok.options._loadSnapshot;
+  await ok.verified;
+  assert.equal(snap.headerBuildId(bytes), H("a"));
+
+  const corrupt = good.slice();
+  corrupt[2000] ^= 1;
+  const bad = snap.snapshotOptions(new Response(corrupt), m);
+  const badBytes = await bad.options._loadSnapshot; // the header is fine: Pyodide gets the bytes...
+  await assert.rejects(bad.verified, /corrupt \(its sha256 differs/);
+  assert.equal(new Uint32Array(badBytes.buffer, 0, 1)[0], 0); // ...and refuses them at the restore
+
+  for (const [response, why] of [
+    [new Response("nope", { status: 404 }), /HTTP 404/],
+    [new Response(good.slice(0, 100)), /is 100 B, snapshot.json says 4096 B/],
+    [new Response(fakeSnapshot(H("f"))), /build id differs/],
+    [new Response(new Uint8Array(4096)), /bad magic number/],
+  ]) {
+    const o = snap.snapshotOptions(response, m);
+    await assert.rejects(o.options._loadSnapshot, why);
+    await assert.rejects(o.verified, why);
+  }
+});
+
+// ---- the upgrade guard: fails with a clear message when the pinned runtime's private API moves
+
+test("upgrade guard: the pinned Pyodide declares the private snapshot API both sides use", () => {
+  const pkg = JSON.parse(readFileSync(join(RUNTIME, "package.json"), "utf8"));
+  assert.equal(pkg.version, snap.PINNED,
+    `node_modules/pyodide is ${pkg.version}, the snapshot code is written for ${snap.PINNED}: check Pyodide's ` +
+    "src/js/snapshot.ts for changes, then update PINNED in loader/desk-cti-snapshot.mjs and desk_cti_tools/snapshot.mjs");
+  const dts = readFileSync(join(RUNTIME, "pyodide.d.ts"), "utf8");
+  for (const name of ["_makeSnapshot?: boolean", "_loadSnapshot?:", "_snapshotDeserializer?:", "makeMemorySnapshot(", "fsInit?:"]) {
+    assert.ok(dts.includes(name), `pyodide.d.ts no longer declares ${name}: Pyodide's private snapshot API changed`);
+  }
+  const asm = readFileSync(join(RUNTIME, "pyodide.asm.mjs"), "utf8");
+  assert.ok(asm.includes("Snapshot build id mismatch"), "the runtime no longer checks a snapshot's build id in the same words");
+  assert.ok(asm.includes("=1886286592,"), "the snapshot header's magic number changed");
+});
+
+test("upgrade guard: a snapshot made and restored in Node behaves", { timeout: 120_000 }, async () => {
+  const tmp = mkdtempSync(join(tmpdir(), "desk-snap-guard-"));
+  try {
+    const site = join(tmp, "site");
+    mkdirSync(join(site, "guardpkg"), { recursive: true });
+    writeFileSync(join(site, "guardpkg", "__init__.py"), "import random\nimport asyncio\nVALUE = 42\n");
+    const out = join(tmp, "s.bin");
+    const made = JSON.parse(execFileSync("node", [join(ROOT, "desk_cti_tools", "snapshot.mjs"), RUNTIME, out, site, "guardpkg"],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
+    const bytes = new Uint8Array(readFileSync(out));
+    const { loadPyodide } = await import(pathToFileURL(join(RUNTIME, "pyodide.mjs")).href);
+    const buildId = /BUILD_ID:"([0-9a-f]{64})"/.exec(readFileSync(join(RUNTIME, "pyodide.mjs"), "utf8"))[1];
+    assert.equal(made.build_id, buildId, "the snapshot's header no longer holds the runtime's build id where we read it");
+    assert.equal(snap.headerBuildId(bytes), buildId);
+    assert.ok(made.heap_bytes <= 30 * 1024 * 1024, `heap ${made.heap_bytes} B: over the 30 MiB a restore accepts`);
+
+    const restore = async () => {
+      const py = await loadPyodide({ indexURL: `${RUNTIME}/`, _loadSnapshot: bytes.slice(), stdout: () => {} });
+      return py.runPython("import sys, random\nrandom.seed()\n[('guardpkg' in sys.modules), sys.modules['guardpkg'].VALUE, random.random()]").toJs();
+    };
+    const [a, b] = [await restore(), await restore()];
+    assert.equal(a[0], true, "the imported package is not in the restored runtime");
+    assert.equal(a[1], 42);
+    assert.notEqual(a[2], b[2], "random.seed() after a restore no longer gives fresh values");
+
+    const other = bytes.slice();
+    new Uint32Array(other.buffer, 0, 12)[4] ^= 1;
+    await assert.rejects(loadPyodide({ indexURL: `${RUNTIME}/`, _loadSnapshot: other, stdout: () => {} }), /build id mismatch/,
+      "a snapshot of another build is no longer refused with 'build id mismatch' (the loader's fallback reason)");
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
