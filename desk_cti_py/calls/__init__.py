@@ -43,7 +43,8 @@ def sip_engine(server: str, uri: str, **options: Any) -> CallEngine:
     phone's SIP address; options: ``password``, ``authorization_user``, ``display_name``,
     ``register`` (True: take inbound calls), ``ice_servers`` (stun:/turn: URLs),
     ``jssip_url`` (where the self-hosted JsSIP is; default ``vendor/jssip.js`` beside the
-    loader), ``no_answer_timeout`` (seconds), ``dtmf_duration_ms``. The settings are checked
+    loader), ``no_answer_timeout`` (seconds), ``dtmf_duration_ms``, ``audio_processing``
+    (the browser's echo cancelling, noise suppression and gain control; on by default). The settings are checked
     here (BadArguments); JsSIP is loaded by ``start()``.
     """
     config = SipConfig(server, uri, **options)

@@ -47,7 +47,9 @@ _GLUE_SOURCE = r"""
     });
   }
   const pcConfig = () => ({ iceServers: config.iceServers.map((u) => ({ urls: u })) });
-  const media = { audio: true, video: false };
+  const processing = config.audioProcessing;
+  const media = { audio: { echoCancellation: processing, noiseSuppression: processing, autoGainControl: processing },
+                  video: false };
 
   function play(id, pc) {
     pc.addEventListener("track", (e) => {
@@ -187,6 +189,7 @@ class SipDriver:
             "server": c.server, "uri": c.uri, "password": c.password, "authorizationUser": c.authorization_user,
             "displayName": c.display_name, "register": c.register, "iceServers": c.ice_servers,
             "jssipUrl": c.jssip_url, "dtmfDurationMs": c.dtmf_duration_ms,
+            "audioProcessing": c.audio_processing,
         }
         self._emit = create_proxy(self._on_event)
         self._glue = _glue_maker()(to_js(settings, dict_converter=js.Object.fromEntries), self._emit)
@@ -195,8 +198,7 @@ class SipDriver:
     def stop(self) -> None:
         if self._glue is not None:
             self._glue.stop()
-            self._glue.destroy()
-            self._glue = None
+            self._glue = None  # a JsProxy: released with the reference
         if self._emit is not None:
             self._emit.destroy()
             self._emit = None

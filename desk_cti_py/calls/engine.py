@@ -117,8 +117,9 @@ class Call:
     def reject(self) -> None:
         """Refuse a ringing inbound call (the call fails with REJECTED)."""
         self._need(CallState.RINGING, action="reject")
-        self._engine._driver.reject(self.id)
+        # final first: what the driver reports while it tears the call down is then ignored
         self._engine._finish(self, Reason.REJECTED, "")
+        self._engine._driver.reject(self.id)
 
     def hang_up(self) -> None:
         """End the call whatever its state (an unanswered outbound call is cancelled); a no-op
@@ -128,8 +129,8 @@ class Call:
         if self.state is CallState.RINGING:
             self.reject()
             return
-        self._engine._driver.hang_up(self.id)
         self._engine._finish(self, Reason.HUNG_UP, "")
+        self._engine._driver.hang_up(self.id)
 
     def hold(self) -> asyncio.Future[None]:
         """Put a connected call on hold: no audio either way. Resolves once the other side agreed."""
@@ -333,8 +334,8 @@ class CallEngine:
             self._wake(None)
         elif status is EngineStatus.OFFLINE:
             for call in list(self._calls.values()):
-                self._driver.hang_up(call.id)
                 self._finish(call, Reason.CONNECTION_LOST, detail)
+                self._driver.hang_up(call.id)
             reason = Reason.AUTHENTICATION_FAILED if detail.startswith("authentication") else Reason.UNREACHABLE
             self._wake(CallError(f"the call server is unreachable: {detail or 'no reason given'}", reason))
         elif status is EngineStatus.STOPPED:
@@ -376,8 +377,8 @@ class CallEngine:
 
     def _give_up(self, call: Call) -> None:
         if not call.state.final and not call.state.connected:
-            self._driver.hang_up(call.id)
             self._finish(call, Reason.NO_ANSWER, "")
+            self._driver.hang_up(call.id)
 
     def _new_id(self, kind: str) -> str:
         return f"{kind}-{next(self._ids)}"

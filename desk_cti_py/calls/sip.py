@@ -40,7 +40,8 @@ class SipConfig:
     def __init__(self, server: str, uri: str, *, password: str | None = None,
                  authorization_user: str | None = None, display_name: str | None = None,
                  register: bool = True, ice_servers: Sequence[str] = (), jssip_url: str | None = None,
-                 no_answer_timeout: float = 60.0, dtmf_duration_ms: int = 100) -> None:
+                 no_answer_timeout: float = 60.0, dtmf_duration_ms: int = 100,
+                 audio_processing: bool = True) -> None:
         self.server = _url(server, "server", ("ws", "wss"))
         if not isinstance(uri, str) or not _SIP_URI.fullmatch(uri):
             raise BadArguments(f"uri must be a SIP URI such as 'sip:agent@pbx.example.com', not {uri!r}")
@@ -65,6 +66,10 @@ class SipConfig:
                 or not 40 <= dtmf_duration_ms <= 6000:
             raise BadArguments("dtmf_duration_ms must be a whole number from 40 to 6000")
         self.dtmf_duration_ms = dtmf_duration_ms
+        if not isinstance(audio_processing, bool):
+            raise BadArguments("audio_processing must be True or False")
+        #: the browser's echo cancelling, noise suppression and gain control on the microphone
+        self.audio_processing = audio_processing
 
     @property
     def host(self) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import math
-import struct
+from array import array
 import threading
 import time
 import urllib.request
@@ -63,7 +63,6 @@ def phone_origin(tmp_path_factory):
         Mount("/loader/vendor", StaticFiles(directory=vendor)),
         Mount("/loader", StaticFiles(directory=ROOT / "loader")),
         Mount("/pyodide", StaticFiles(directory=runtime)),
-        Mount("/calls-src", StaticFiles(directory=ROOT / "desk_cti_py" / "calls")),
         Mount("/calls", StaticFiles(directory=PAGES)),
     ])
     with Server(app) as s:
@@ -76,14 +75,15 @@ def farend():
         yield far
 
 
-def tone_wav(path: Path, hz: float = 660.0, seconds: float = 2.0, rate: int = 48_000) -> Path:
-    """A continuous tone for Chromium's fake microphone (it loops the file)."""
+def tone_wav(path: Path, hz: int = 660, seconds: int = 90, rate: int = 48_000) -> Path:
+    """A continuous tone for Chromium's fake microphone, longer than any call here (Chromium
+    plays the file once per capture)."""
+    one = array("h", (int(0.3 * 32767 * math.sin(2 * math.pi * hz * i / rate)) for i in range(rate)))
     with wave.open(str(path), "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(rate)
-        w.writeframes(b"".join(struct.pack("<h", int(0.3 * 32767 * math.sin(2 * math.pi * hz * i / rate)))
-                               for i in range(int(rate * seconds))))
+        w.writeframes(one.tobytes() * seconds)  # whole cycles a second: seamless
     return path
 
 
@@ -102,7 +102,7 @@ LOCAL_HOSTS = ("127.0.0.1",)
 
 @pytest.fixture
 def phone(calls_browser, phone_origin):
-    """The softphone page, booted, with desk_cti_py.calls importable."""
+    """The softphone page, booted, desk_cti_py.calls imported."""
     context = calls_browser.new_context()
     context.grant_permissions(["microphone"], origin=phone_origin)
     outside: list[str] = []
@@ -128,20 +128,7 @@ def phone(calls_browser, phone_origin):
     assert errors == [], f"uncaught page errors: {errors}"
 
 
-# The wheel holds desk_cti_py/calls once the build packs subpackages; until then the test
-# writes the sources next to the installed package (the same files, from this checkout).
-INSTALL = """
-import importlib.util, pathlib, desk_cti_py
-from pyodide.http import pyfetch
-if importlib.util.find_spec("desk_cti_py.calls") is None:
-    d = pathlib.Path(desk_cti_py.__file__).parent / "calls"
-    d.mkdir(exist_ok=True)
-    for name in ["__init__.py", "engine.py", "model.py", "sip.py", "testing.py", "_sip.py"]:
-        r = await pyfetch(f"/calls-src/{name}")
-        assert r.ok, name
-        (d / name).write_text(await r.string())
-import desk_cti_py.calls
-"""
+INSTALL = "import desk_cti_py.calls"
 
 RUN = """async (code) => {
   const py = desk.pyodide;

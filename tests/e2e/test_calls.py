@@ -13,7 +13,8 @@ from calls_support import calls_browser, control, far_call, farend, phone, phone
 ENGINE = """
 import asyncio
 from desk_cti_py.calls import sip_engine, CallError, CallFailed, Reason
-phone = sip_engine({url!r}, "sip:agent@127.0.0.1", no_answer_timeout=30)
+# audio_processing off: the browser's noise suppression takes a steady test tone for noise
+phone = sip_engine({url!r}, "sip:agent@127.0.0.1", no_answer_timeout=30, audio_processing=False)
 async def step():
     await phone.start(timeout=10)
     return str(phone.status)
@@ -62,3 +63,169 @@ async def step():
 """)
     assert out == ["ended", "hung up", []]
     wait_far(farend, lambda s: far_call(farend, fc["id"])["end"] == "softphone hung up", "the BYE")
+
+
+def audio_for(page, far, far_id, seconds=1.5):
+    """What arrived at each end in ``seconds``: (softphone packets, softphone energy, far end
+    frames, far end energy)."""
+    a, fa = media(page), far_call(far, far_id)["received"]
+    wait(page, seconds)
+    b, fb = media(page), far_call(far, far_id)["received"]
+    return (b["packets_received"] - a["packets_received"], b["audio_energy"] - a["audio_energy"],
+            fb["frames"] - fa["frames"], fb["energy"] - fa["energy"])
+
+
+def test_dtmf_digits_sent_are_the_digits_received(phone, farend):
+    fc = connected_call(phone, farend)
+    run(phone, 'async def step():\n    call.send_dtmf("159#*0")')
+    status = wait_far(farend, lambda s: len(far_call(farend, fc["id"])["digits"]) >= 6, "six digits")
+    assert far_call(farend, fc["id"])["digits"] == "159#*0", status
+
+
+def test_hold_stops_the_audio_both_ways_and_resume_brings_it_back(phone, farend):
+    fc = connected_call(phone, farend)
+    before = audio_for(phone, farend, fc["id"])
+    assert before[0] > 30 and before[1] > 0.005 and before[3] > 0.005, before
+    assert run(phone, "async def step():\n    await call.hold()\n    return str(call.state)") == "held"
+    wait(phone, 0.5)  # packets already on the way
+    held = audio_for(phone, farend, fc["id"])
+    print("1.5 s active:", before, "1.5 s held:", held)
+    assert held[0] <= 2 and held[1] < before[1] / 50  # the far end sends nothing on hold
+    assert held[3] < before[3] / 50  # the softphone's microphone is off on hold
+    assert run(phone, "async def step():\n    await call.resume()\n    return str(call.state)") == "active"
+    wait(phone, 0.5)
+    after = audio_for(phone, farend, fc["id"])
+    assert after[0] > 30 and after[1] > before[1] / 3 and after[3] > before[3] / 3, after
+    assert far_call(farend, fc["id"])["directions"] == ["sendonly", "sendrecv"]
+
+
+def test_mute_silences_the_softphone_only(phone, farend):
+    fc = connected_call(phone, farend)
+    before = audio_for(phone, farend, fc["id"])
+    run(phone, "async def step():\n    call.mute()")
+    wait(phone, 0.5)
+    muted = audio_for(phone, farend, fc["id"])
+    print("1.5 s unmuted:", before, "1.5 s muted:", muted)
+    assert muted[2] > 30 and muted[3] < before[3] / 50  # frames still come, silent
+    assert muted[0] > 30 and muted[1] > before[1] / 3  # the far end's tone still plays here
+    run(phone, "async def step():\n    call.unmute()")
+    wait(phone, 0.5)
+    assert audio_for(phone, farend, fc["id"])[3] > before[3] / 3
+
+
+def test_the_far_end_hanging_up_ends_the_call_here(phone, farend):
+    fc = connected_call(phone, farend)
+    control(farend, "POST", f"/calls/{fc['id']}/hangup")
+    out = run(phone, """
+async def step():
+    reason = await call.wait_ended(timeout=10)
+    return [str(call.state), str(reason), len(phone.calls)]
+""")
+    assert out == ["ended", "remote hung up", 0]
+    assert far_call(farend, fc["id"])["end"] == "far end hung up"
+
+
+def ring(page, far, caller="5550142", name="Ada Lovelace"):
+    start(page, far)
+    run(page, "ringing = asyncio.ensure_future(phone.wait_for('ringing', timeout=15))")
+    fc = control(far, "POST", "/calls", {"caller": caller, "name": name})
+    out = run(page, """
+async def step():
+    global call
+    call = await ringing
+    return [call.number, call.name, str(call.state), str(call.direction)]
+""")
+    assert out == [caller, name, "ringing", "inbound"]
+    return fc
+
+
+def test_an_inbound_call_rings_with_the_callers_number_and_carries_audio(phone, farend):
+    fc = ring(phone, farend)
+    assert run(phone, "async def step():\n    await call.answer()\n    return str(call.state)") == "active"
+    wait_far(farend, lambda s: far_call(farend, fc["id"])["state"] == "answered", "the answer")
+    wait(phone, 1)
+    got = audio_for(phone, farend, fc["id"])
+    print("inbound, 1.5 s:", got)
+    assert got[0] > 30 and got[1] > 0.005 and got[2] > 30 and got[3] > 0.005
+    run(phone, "async def step():\n    call.hang_up()")
+    wait_far(farend, lambda s: far_call(farend, fc["id"])["end"] == "softphone hung up", "the BYE")
+
+
+def test_an_inbound_call_rejected_or_missed(phone, farend):
+    fc = ring(phone, farend)
+    assert run(phone, "async def step():\n    call.reject()\n    return [str(call.state), str(call.reason)]") \
+        == ["failed", "rejected"]
+    wait_far(farend, lambda s: far_call(farend, fc["id"])["end"] == "rejected", "the 486")
+    assert far_call(farend, fc["id"])["status"] == [486]
+    run(phone, "ringing = asyncio.ensure_future(phone.wait_for('ringing', timeout=15))")
+    missed = control(farend, "POST", "/calls", {"caller": "5550143"})
+    run(phone, "async def step():\n    global call\n    call = await ringing")
+    control(farend, "POST", f"/calls/{missed['id']}/hangup")
+    out = run(phone, "async def step():\n    return [str(await call.wait_ended(timeout=10)), str(call.state), len(phone.calls)]")
+    assert out == ["cancelled", "failed", 0]
+
+
+FAILED_CALL = """
+async def step():
+    call = phone.dial({number!r}{extra})
+    try:
+        await call.wait_answered(timeout=20)
+    except CallFailed as exc:
+        return [str(call.state), str(call.reason), str(exc.reason), len(phone.calls)]
+    return "answered"
+"""
+
+
+def test_busy(phone, farend):
+    start(phone, farend)
+    assert run(phone, FAILED_CALL.format(number="4860001", extra="")) == ["failed", "busy", "busy", 0]
+
+
+def test_no_answer_gives_up_and_cancels(phone, farend):
+    start(phone, farend)
+    assert run(phone, FAILED_CALL.format(number="4080001", extra=", timeout=2")) == ["failed", "no answer", "no answer", 0]
+    wait_far(farend, lambda s: far_call(farend)["end"] == "cancelled", "the CANCEL")
+
+
+def test_far_end_down(phone, farend):
+    down = farend.sip_url.replace(str(farend.port), "1")  # port 1: nothing listens
+    out = run(phone, f"""
+from desk_cti_py.calls import sip_engine, CallError
+phone = sip_engine({down!r}, "sip:agent@127.0.0.1")
+async def step():
+    try:
+        await phone.start(timeout=10)
+    except CallError as exc:
+        started = [str(exc.reason), exc.message]
+    try:
+        phone.dial("5550100")
+    except CallError as exc:
+        return started + [str(exc.reason), str(phone.status), len(phone.calls)]
+""")
+    assert out[0] == "unreachable" and "cannot reach ws://127.0.0.1:1/sip" in out[1], out
+    assert out[2:] == ["unreachable", "stopped", 0]
+
+
+def test_the_websocket_dropping_mid_call_ends_it_and_the_phone_recovers(phone, farend):
+    fc = connected_call(phone, farend)
+    assert control(farend, "POST", "/drop")["dropped"] == 1
+    out = run(phone, """
+async def step():
+    reason = await call.wait_ended(timeout=10)
+    return [str(call.state), str(reason), len(phone.calls)]
+""")
+    assert out == ["ended", "connection lost", 0]
+    assert far_call(farend, fc["id"])["end"] == "connection dropped"
+    # JsSIP reconnects and registers again: the next call goes through
+    out = run(phone, """
+async def step():
+    for _ in range(100):
+        if str(phone.status) == "registered":
+            break
+        await asyncio.sleep(0.2)
+    again = phone.dial("5550100")
+    await again.wait_answered(timeout=15)
+    again.hang_up()
+    return str(again.reason)
+""")
+    assert out == "hung up"

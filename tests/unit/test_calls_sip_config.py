@@ -31,6 +31,7 @@ def test_a_good_config():
     ({"jssip_url": "javascript://x"}, "jssip_url must be a http:// or https:// URL"),
     ({"no_answer_timeout": 0}, "no_answer_timeout must be a positive number"),
     ({"dtmf_duration_ms": 10}, "dtmf_duration_ms must be a whole number"),
+    ({"audio_processing": 1}, "audio_processing must be True or False"),
 ])
 def test_bad_settings_are_refused(kwargs, message):
     args = {"server": "ws://127.0.0.1:8700/sip", "uri": "sip:agent@127.0.0.1", **kwargs}
