@@ -116,3 +116,26 @@ def test_a_softphone_of_another_protocol_version_is_told_and_the_page_says_so(pa
     # the version-1 connection it already had is untouched
     assert page.evaluate("cti.connected") is True
     assert page.evaluate("cti.stats.versionRefused") == 1
+
+
+def test_debug_mode_writes_every_message_both_ways_to_the_browser_console(page, guard, example):
+    console, phone = example
+    phone_url = f"{phone}/test/softphone.html"
+    open_example(page, console, softphone=phone_url)
+    frame = frame_at(page, phone_url)
+    frame.wait_for_function("window.desk && desk.phase === 'ready'", timeout=BOOT_MS)
+    assert not any("desk-cti debug:" in line for line in guard.console)  # off unless asked for
+    out = run_py(frame, f"""
+import desk_cti_py as d
+async def main():
+    conn = d.connect({console!r}, debug=True)
+    return [conn.debug, await d.interaction.isVisible()]
+""")
+    assert out == [True, True]
+    lines = [line for line in guard.console if "desk-cti debug:" in line]
+    # the browser console, as console.log: both directions, with origin, type, id and size
+    assert any(line.startswith(f"log: desk-cti debug: -> out to {console} hello id=") for line in lines), lines
+    assert any(line.startswith(f"log: desk-cti debug: <- in from {console} welcome id=") for line in lines), lines
+    request = next(line for line in lines if " -> out to " in line and " request id=" in line)
+    assert '"method":"isVisible"' in request and " chars {" in request
+    assert any(f"<- in from {console} response id=" in line for line in lines), lines
