@@ -29,12 +29,28 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture
-def fake_console():
+def fake_console(request: pytest.FixtureRequest):
     """A FakeConsole for an ``async def`` test: installed once the test's event loop runs
     (the console answers from that loop), uninstalled after."""
+    if request.node.get_closest_marker("asyncio") is not None:  # pytest-asyncio runs this test
+        return request.getfixturevalue("_desk_cti_console_in_asyncio_loop")
     from desk_cti_py.testing import FakeConsole
 
     return FakeConsole()
+
+
+try:
+    import pytest_asyncio
+except ImportError:  # not installed: this plugin runs every async test itself
+    pass
+else:
+    @pytest_asyncio.fixture
+    async def _desk_cti_console_in_asyncio_loop():
+        """fake_console for a test pytest-asyncio runs: made and installed in its loop."""
+        from desk_cti_py.testing import FakeConsole
+
+        with FakeConsole() as console:
+            yield console
 
 
 @pytest.hookimpl(tryfirst=True)
