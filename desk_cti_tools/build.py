@@ -219,11 +219,15 @@ def fill_loader_tag(page: str, *, src: str, origins: list[str], packages: list[s
     if len(parser.found) != 1:
         raise ToolError(f"{where}: expected one <script src=\".../desk-cti.js\"> tag, found {len(parser.found)}")
     (line, col), text, attrs = parser.found[0]
+    if any(k == "data-development" and v != "false" for k, v in attrs):
+        raise ToolError(f"{where}: the loader tag has data-development (it connects to any page that frames "
+                        f"the softphone); remove it: the build declares the console origins")
     lines = page.splitlines(keepends=True)
     start = sum(len(x) for x in lines[: line - 1]) + col
     assert page[start:start + len(text)] == text
     values = {"src": src, "data-console-origins": " ".join(origins), "data-packages": ",".join(packages)}
-    kept = [(k, v) for k, v in attrs if k not in values]
+    # data-pyodide would point the loader away from the runtime the build ships beside it
+    kept = [(k, v) for k, v in attrs if k not in values and k != "data-pyodide"]
     parts = ["<script"] + [f' {k}="{html.escape(v, quote=True)}"' for k, v in values.items()]
     parts += [f" {k}" if v is None else f' {k}="{html.escape(v, quote=True)}"' for k, v in kept]
     return page[:start] + "".join(parts) + ">" + page[start + len(text):]

@@ -129,6 +129,15 @@ def test_from_pip_install_to_a_softphone_in_a_console_of_another_site(venv, page
         assert re.search(r"tests/test_phone\.py \.\.\.", proc.stdout), proc.stdout
         assert re.search(r"tests/pyodide/test_in_pyodide\.py \.\.", proc.stdout), proc.stdout
 
+        # a phone that is wrong in Pyodide: `desk-cti test` says so in its exit status
+        broken = work / "broken-phone"
+        shutil.copytree(project, broken)
+        app = broken / "my_phone" / "app.py"
+        app.write_text(app.read_text().replace("HEIGHT = 300", "HEIGHT = 299"))
+        proc = run(bin_dir, "test", "broken-phone", "--pyodide-only", cwd=work, env=env)
+        assert proc.returncode == 1, proc.stdout[-4000:] + proc.stderr[-2000:]
+        assert "1 failed, 1 passed" in proc.stdout
+
         proc = run(bin_dir, "build", "my-phone", "-o", "dist", cwd=work, env=env)
         assert proc.returncode == 0, proc.stderr
         assert "frame-ancestors " + console_origin in (work / "dist" / "server-headers" / "nginx.conf").read_text()

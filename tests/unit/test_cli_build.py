@@ -179,6 +179,22 @@ def test_a_missing_page_tag_is_refused(tmp_path):
     assert snapshot(tmp_path) == before
 
 
+def test_the_loader_tag_keeps_the_authors_attributes_but_not_development_mode(tmp_path):
+    root = make_project(tmp_path)
+    page = root / "index.html"
+    original = page.read_text()
+    page.write_text(original.replace('<script src="loader/desk-cti.js"></script>',
+                                     '<script src="/x/desk-cti.js" data-timeout="9" data-pyodide="/elsewhere/" defer></script>'))
+    assert desk_cti("build", root, "-o", tmp_path / "out").returncode == 0
+    tag = re.search(r"<script [^>]*desk-cti\.js[^>]*>", (tmp_path / "out" / "index.html").read_text())[0]
+    assert tag == ('<script src="loader/desk-cti.js" data-console-origins="https://desk.example.com" '
+                   'data-packages="front-desk" data-timeout="9" defer>')
+    page.write_text(original.replace('<script src="loader/desk-cti.js">', '<script src="loader/desk-cti.js" data-development>'))
+    before = snapshot(tmp_path)
+    assert "data-development" in one_line_error(desk_cti("build", root, "-o", tmp_path / "out"))
+    assert snapshot(tmp_path) == before
+
+
 # ---- Pyodide's own packages from a distribution on disk (a small one made here)
 
 def fake_distribution(folder, *, good=True, abi=None):
