@@ -20,13 +20,30 @@ from pyodide.ffi import create_proxy
 from .protocol import MAX_MESSAGE_CHARS
 from .transport import Receiver
 
+
+class _JsFunction:
+    """A JS function made from its source on first call: importing this module creates no JS
+    object (a memory snapshot taken after the import would hold it)."""
+
+    __slots__ = ("_source", "_fn")
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+        self._fn: Any = None
+
+    def __call__(self, *args: Any) -> Any:
+        if self._fn is None:
+            self._fn = run_js(self._source)
+        return self._fn(*args)
+
+
 # postMessage bound to the parent once: a property read on a cross-origin window is slow.
-_MAKE_POST = run_js("(parent) => (text, origin) => parent.postMessage(text, origin)")
+_MAKE_POST = _JsFunction("(parent) => (text, origin) => parent.postMessage(text, origin)")
 
 # Drops what is not a string from the parent window before Python is entered. While several
 # calls are in flight (stats.batching, set from Python) messages are gathered and handed over
 # together one task later: Python is entered once per batch, not once per message.
-_MAKE_FILTER = run_js(
+_MAKE_FILTER = _JsFunction(
     """(parent, deliverProxy, deliverManyProxy, stats, maxChars) => {
         // Python is entered through callPromising where the runtime can stack-switch (JSPI), so
         // code that a message resumes may call pyodide.ffi.run_sync; else by a plain call.
@@ -70,7 +87,7 @@ _MAKE_FILTER = run_js(
 
 
 # One call into JS: the same lookups through Python proxies are slow at boot (docs/performance.md).
-_DETECT_ORIGIN = run_js(
+_DETECT_ORIGIN = _JsFunction(
     """() => {
         if (window.parent === window) return null;
         const ancestors = location.ancestorOrigins;

@@ -33,12 +33,13 @@ async def test_api_round_trip_on_pyodides_event_loop(selenium):
 
 @run_in_pyodide(packages=["desk-cti-py"])
 def test_the_package_imports_its_browser_module_only_when_connecting(selenium):
+    import importlib.metadata
     import sys
 
     import desk_cti_py
 
     assert "desk_cti_py._browser" not in sys.modules
-    assert desk_cti_py.version == "0.1.0"
+    assert desk_cti_py.version == importlib.metadata.version("desk-cti-py")
 
 
 @pytest.fixture
@@ -123,3 +124,35 @@ def check_resume_internals(selenium):
     loop = asyncio.get_event_loop()
     assert _resume.supported(loop), "the WebLoop's private methods that eager resume calls have changed"
     # what it does with them is checked across two origins: test_cross_origin.py, resume_order
+
+
+@run_in_pyodide(packages=["desk-cti-py"])
+def forget_the_library(selenium):
+    """Installed, and not imported (an earlier test in this runtime may have imported it)."""
+    import sys
+
+    for name in [n for n in sys.modules if n == "desk_cti_py" or n.startswith("desk_cti_py.")]:
+        del sys.modules[name]
+
+
+def test_importing_the_library_creates_no_js_object_and_reads_no_window(selenium):
+    """What a memory snapshot taken after ``import desk_cti_py`` would freeze: no JS object
+    (Pyodide's table of live JS references does not grow; it has no public count, so its
+    private one, which the bench reads too) and no read of ``window.parent``."""
+    forget_the_library(selenium)
+    before, after, reads = selenium.run_js(
+        """
+        let reads = 0;
+        const hasWindow = typeof window !== "undefined";
+        if (hasWindow) {
+          const own = Object.getOwnPropertyDescriptor(window, "parent");
+          Object.defineProperty(window, "parent", { configurable: true, get() { reads++; return own.get.call(window); } });
+        }
+        const live = () => { pyodide.runPython("import gc; gc.collect()"); return pyodide._module.hiwire.num_keys(); };
+        const before = live();
+        pyodide.runPython("import desk_cti_py, desk_cti_py._browser, desk_cti_py.testing");
+        return [before, live(), hasWindow ? reads : 0];
+        """
+    )
+    assert after == before, f"importing desk_cti_py left {after - before} JS references behind"
+    assert reads == 0
