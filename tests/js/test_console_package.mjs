@@ -65,3 +65,32 @@ test("the package's ./console export is this module, typed; its protocol field i
   assert.equal(entry.types, "./desk-console.d.ts");
   assert.equal(PACKAGE.deskCti.protocol, mod.VERSION);
 });
+
+test("the packed package, installed, resolves desk-cti/console to the module and its types", async () => {
+  const { execFileSync } = await import("node:child_process");
+  const { mkdtempSync, mkdirSync, rmSync, writeFileSync, existsSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { fileURLToPath } = await import("node:url");
+  const dir = mkdtempSync(join(tmpdir(), "desk-cti-pack-"));
+  try {
+    const loader = fileURLToPath(new URL("../../loader/", import.meta.url));
+    const out = JSON.parse(execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", dir],
+      { cwd: loader, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }));
+    const target = join(dir, "node_modules", "desk-cti");
+    mkdirSync(target, { recursive: true });
+    execFileSync("tar", ["xzf", join(dir, out[0].filename), "-C", target, "--strip-components=1"]);
+    assert.ok(existsSync(join(target, "desk-console.d.ts")));
+    writeFileSync(join(dir, "use.mjs"), `import * as m from "desk-cti/console";
+      process.stdout.write(JSON.stringify([Object.keys(m).sort(), m.PROTOCOL_VERSION, typeof m.DeskConsole]));`);
+    const [keys, protocol, kind] = JSON.parse(execFileSync("node", [join(dir, "use.mjs")], { encoding: "utf8" }));
+    assert.deepEqual(keys, Object.keys(mod).sort());
+    assert.equal(protocol, PACKAGE.deskCti.protocol);
+    assert.equal(kind, "function");
+    // only what the exports map names can be imported
+    writeFileSync(join(dir, "deep.mjs"), `import "desk-cti/desk-console.js";`);
+    assert.throws(() => execFileSync("node", [join(dir, "deep.mjs")], { stdio: "ignore" }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
