@@ -131,9 +131,10 @@ def open_connection(transport: Transport, console_origins: Iterable[str] | str |
     _check_timeout(timeout)
     _check_flag("debug", debug)
     disconnect()
-    if DEFAULTS.debug if debug is None else debug:
+    debugging = DEFAULTS.debug if debug is None else debug
+    _debug.log_to_console(debugging)  # the library's log follows the connection's debug mode
+    if debugging:
         transport = _debug.DebugTransport(transport)
-        _debug.log_to_console(True)
     try:
         client = Client(transport, console_origins=console_origins,
                         parent_origin=parent_origin, development=development,

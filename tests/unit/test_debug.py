@@ -86,6 +86,16 @@ async def test_configure_debug_is_the_default_for_the_next_connection(capsys):
 
 
 @pytest.mark.asyncio
+async def test_the_connections_debug_flag_wins_over_the_default_and_the_log_follows_it():
+    log = logging.getLogger("desk_cti_py")
+    handlers = list(log.handlers)
+    assert c.open_connection(Console().transport, CONSOLE, debug=True).debug
+    assert len(log.handlers) == len(handlers) + 1
+    assert not c.open_connection(Console().transport, CONSOLE, debug=False).debug
+    assert log.handlers == handlers
+
+
+@pytest.mark.asyncio
 async def test_a_message_the_client_drops_is_shown_and_says_so_with_the_reason(capsys):
     console = Console(extra=[("https://evil.example", p.encode(p.envelope(p.EVENT, "e-1", event="focus", data={}))),
                              (CONSOLE, '{"ns":"desk-cti","v":1,"type":"response"')])
