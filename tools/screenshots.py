@@ -11,6 +11,7 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 from desk_cti_tools.emulator.server import Background  # noqa: E402
+from desk_cti_tools.serve import built_softphone  # noqa: E402
 from tools.chromium import CHROMIUM, FLAGS  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -18,7 +19,9 @@ OUT = ROOT / "docs" / "screenshots"
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp, Background(db_path=Path(tmp) / "desk.sqlite3") as o, \
+    with tempfile.TemporaryDirectory() as tmp, \
+            Background(db_path=Path(tmp) / "desk.sqlite3",
+                       softphone=built_softphone(ROOT / "site" / "softphone", Path(tmp))) as o, \
             sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page(viewport={"width": 1360, "height": 860})
