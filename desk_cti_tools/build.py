@@ -114,25 +114,23 @@ def _assemble(project: Project, dest: Path, work: Path, runtime: Path, origins: 
         for w in deps.download(extra, work / "extra"):
             wheels.setdefault(_name(w), w)
 
+    # On-demand packages (and what they need beyond the boot set) are not loaded at boot: pure
+    # ones go in an index of their own that micropip reads at run time (desk_cti_py.packages.load);
+    # Pyodide's own ones they need go in the lock (micropip falls back to it), from this origin too.
+    later = deps.resolve([], project.on_demand, runtime_lock=runtime_lock, dist=dist,
+                         skip=skip | wheels.keys() | boot.dist_entries.keys(), work=work / "on-demand")
+
     shipped = [library_wheel(pyodide)]
     for w in wheels.values():
         shipped.append(Path(shutil.copy2(w, pyodide / w.name)))
     _copy_dist_files(boot, dist, pyodide)
+    _copy_dist_files(later, dist, pyodide)
     # The author's package depends on what boots with it.
     requires = [LIBRARY, *project.packages, *project.dependencies]
     shipped.append(write_wheel(pyodide, name=project.name, version=project.version,
                                package_dir=project.package_dir, requires=requires))
-    write_lock(runtime_lock, pyodide, shipped, boot.dist_entries)
-
-    # On-demand packages (and what they need beyond the boot set): an index of their own that
-    # micropip reads at run time (desk_cti_py.packages.load), not in the lock, not loaded at boot.
-    if project.on_demand:
-        later = deps.resolve([], project.on_demand, runtime_lock=runtime_lock, dist=dist,
-                             skip=skip | wheels.keys(), work=work / "on-demand")
-        if later.dist_entries:
-            raise ToolError(f"on-demand: {', '.join(sorted(later.dist_entries))} would come from the Pyodide "
-                            f"distribution; list Pyodide's own packages in packages instead")
-        write_index(pyodide / "simple", [w for w in later.wheels if _name(w) not in wheels])
+    write_lock(runtime_lock, pyodide, shipped, {**later.dist_entries, **boot.dist_entries})
+    write_index(pyodide / "simple", later.wheels)
 
     # SNAPSHOT HOOK: the runtime folder is complete here (runtime, wheels, lock); a memory
     # snapshot of it (desk_cti_tools.snapshot.make_snapshot(dest / "pyodide", ...)) goes here,

@@ -2,8 +2,9 @@
 packages from a Pyodide distribution on disk, anything else refused by name.
 
 pip fetches (``pip download --only-binary=:all: --platform any --python-version 3.14``), so
-its index settings and cache apply; one resolve for everything first, then, if that fails,
-package by package to name the one that cannot be had.
+its index settings and cache apply: one resolve for everything first, then a walk of what each
+wheel requires under the runtime's markers (Emscripten, 3.14), fetching one at a time what the
+first resolve did not give, and naming the one that cannot be had.
 """
 
 from __future__ import annotations
@@ -118,27 +119,13 @@ def resolve(packages: list[str], requirements: list[str], *, runtime_lock: dict,
     if not requirements:
         return out
 
-    def from_dist(req: Requirement) -> bool:
-        key = canonicalize_name(req.name)
-        if distribution is not None and key in distribution.packages:
-            distribution.closure(key, out)
-            return True
-        return False
-
-    # Fast path: pip resolves them all at once (pure Python throughout).
+    # pip resolves them all at once first (pure Python throughout, the usual case): a prefetch.
+    # The walk below decides what ships, with the runtime's markers (pip reads the host's).
     fast = work / "fast"
-    proc = _pip(["download", "-q", "-d", str(fast), *PIP_TARGET, *requirements])
-    if proc.returncode == 0:
-        got = sorted(fast.glob("*.whl"))
-        names = {canonicalize_name(parse_wheel_filename(w.name)[0]) for w in got}
-        out.wheels += [w for w in got if canonicalize_name(parse_wheel_filename(w.name)[0]) not in skip]
-        for w in got:  # Pyodide's own packages they need, if a distribution is given, are not in pip's view
-            for r in _requires(w):
-                if canonicalize_name(r.name) not in names | skip:
-                    from_dist(r)
-        return out
+    prefetched: dict[str, Path] = {}
+    if _pip(["download", "-q", "-d", str(fast), *PIP_TARGET, *requirements]).returncode == 0:
+        prefetched = {canonicalize_name(parse_wheel_filename(w.name)[0]): w for w in fast.glob("*.whl")}
 
-    # Slow path: one at a time, to find and name the one that cannot be had.
     seen: set[str] = set(skip)
     queue = [Requirement(r) for r in requirements]
     while queue:
@@ -147,15 +134,19 @@ def resolve(packages: list[str], requirements: list[str], *, runtime_lock: dict,
         if key in seen:
             continue
         seen.add(key)
-        if from_dist(req):
+        if distribution is not None and key in distribution.packages:
+            distribution.closure(key, out)
             continue
-        dest = work / key
-        proc = _pip(["download", "-q", "--no-deps", "-d", str(dest), *PIP_TARGET, str(req)])
-        wheels = sorted(dest.glob("*.whl"))
-        if proc.returncode != 0 or not wheels:
-            raise ToolError(_why_not(req, key in shipped))
-        out.wheels += wheels
-        queue += _requires(wheels[0])
+        wheel = prefetched.get(key)
+        if wheel is None or not req.specifier.contains(parse_wheel_filename(wheel.name)[1], prereleases=True):
+            dest = work / key
+            proc = _pip(["download", "-q", "--no-deps", "-d", str(dest), *PIP_TARGET, str(req)])
+            found = sorted(dest.glob("*.whl"))
+            if proc.returncode != 0 or not found:
+                raise ToolError(_why_not(req, key in shipped))
+            wheel = found[0]
+        out.wheels.append(wheel)
+        queue += _requires(wheel)
     return out
 
 

@@ -74,6 +74,11 @@ def run(bin_dir: Path, *args, cwd: Path, env: dict[str, str]) -> subprocess.Comp
     return proc
 
 
+def run_python(frame, code: str):
+    """Python run in the softphone's Pyodide (the loader's desk.pyodide); its last value."""
+    return frame.evaluate("async (code) => await desk.pyodide.runPythonAsync(code)", code)
+
+
 class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
@@ -161,12 +166,23 @@ def test_from_pip_install_to_a_softphone_in_a_console_of_another_site(venv, page
             page.evaluate("cti.emitClickToDial({number: '+1 555 0100', objectId: '7', object: 'customer'})")
             expect(frame.get_by_test_id("log")).to_have_text("+15550100 (customer 7)")
             # an on-demand package: installed by micropip from the softphone's origin
-            got = frame.evaluate("""async () => await desk.pyodide.runPythonAsync(
-                "from desk_cti_py import packages\\nawait packages.load('tabulate')\\n"
-                + "import tabulate\\ntabulate.tabulate([[1, 2]])")""")
+            got = run_python(frame, "from desk_cti_py import packages\n"
+                                    "await packages.load('tabulate')\n"
+                                    "import tabulate\n"
+                                    "tabulate.tabulate([[1, 2]])")
             assert got.split() == ["-", "-", "1", "2", "-", "-"]
             asked = [url for _, url in guard.requests if "tabulate" in url]
             assert asked and all(url.startswith(f"{phone}/pyodide/simple/tabulate/") for url in asked), asked
+            # one that was not shipped: a clear error, and nothing asked of another origin (the
+            # guard fails the test on any request that leaves this machine)
+            refused = run_python(frame, "from desk_cti_py import packages\n"
+                                        "try:\n"
+                                        "    await packages.load('humanize')\n"
+                                        "except packages.PackageError as e:\n"
+                                        "    said = str(e)\n"
+                                        "said")
+            assert refused.startswith(f"could not load humanize from {phone}/pyodide/simple/"), refused
+            assert not [url for _, url in guard.requests if "humanize" in url and not url.startswith(phone)]
         finally:
             static.terminate()
             static.wait(10)
