@@ -83,7 +83,10 @@ def _build(project_dir: Path, out: Path, console_origin: str) -> None:
     from .build import build_project
     from .project import load_project
 
-    build_project(load_project(project_dir), out, console_origins=[console_origin])
+    project = load_project(project_dir)
+    # the consoles it declares, and the emulator's
+    origins = [*project.console_origins, *([] if console_origin in project.console_origins else [console_origin])]
+    build_project(project, out, console_origins=origins)
 
 
 def one_line(exc: BaseException) -> str:

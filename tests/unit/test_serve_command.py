@@ -80,6 +80,9 @@ def project(tmp_path):
 def test_serve_builds_rebuilds_keeps_the_last_good_build_and_stops_cleanly(project, tmp_path):
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("console-origins = []",
+                                                       'console-origins = ["https://desk.example.com"]'))
     s = Serving(project, "--console-port", 0, "--phone-port", 0,
                 env={"DESK_CTI_DATA": str(tmp_path / "data"), "TMPDIR": str(tmpdir)})
     try:
@@ -91,7 +94,8 @@ def test_serve_builds_rebuilds_keeps_the_last_good_build_and_stops_cleanly(proje
 
         status, headers, body = fetch(f"{phone}/")
         assert status == 200 and b"<title>Python softphone</title>" in body
-        assert f'data-console-origins="{console}"'.encode() in body  # the build declares the emulator
+        # the build declares the project's consoles and the emulator
+        assert f'data-console-origins="https://desk.example.com {console}"'.encode() in body
         assert headers["Content-Security-Policy"] == f"frame-ancestors {console}"
         status, headers, _ = fetch(f"{phone}/pyodide/pyodide.asm.wasm", {"Accept-Encoding": "gzip"})
         assert headers["Content-Encoding"] == "gzip" and headers["Content-Type"] == "application/wasm"
@@ -103,7 +107,6 @@ def test_serve_builds_rebuilds_keeps_the_last_good_build_and_stops_cleanly(proje
         i, _ = s.wait_for(r"rebuilt in", i)
         assert b"<title>Edited</title>" in fetch(f"{phone}/")[2]
 
-        pyproject = project / "pyproject.toml"
         pyproject.write_text(pyproject.read_text().replace('page = "index.html"', 'page = "index.htm"'))
         i, _ = s.wait_for(r"changed: rebuilding", i)
         i, m = s.wait_for(r"rebuild failed, still serving the last good build: (.*)", i)
