@@ -242,18 +242,20 @@ def _serve(project_dir: Path | None, softphone_url: str | None, console_port: in
         sockets[1].close()
         sockets = sockets[:1]
     watcher = None
-    if builds is not None:
+    if builds is not None and project_dir is not None:
+        current = builds
+
         def rebuild() -> None:
             started = time.monotonic()
             say(f"{time.strftime('%H:%M:%S')} {project_dir} changed: rebuilding ...")
             try:
-                builds.build()  # type: ignore[union-attr]
+                current.build()
             except Exception as e:
                 say(f"  rebuild failed, still serving the last good build: {one_line(e)}")
             else:
                 say(f"  rebuilt in {time.monotonic() - started:.1f} s: reload the console page to load it")
 
-        watcher = Watcher(project_dir, rebuild)  # type: ignore[arg-type]
+        watcher = Watcher(project_dir, rebuild)
         watcher.start()
     say(f"desk-cti serve: the console emulator is at {origins.console}/")
     if softphone_url is not None:

@@ -118,3 +118,17 @@ def test_serve_builds_rebuilds_keeps_the_last_good_build_and_stops_cleanly(proje
     assert status == 0
     assert s.lines[-1] == "stopped."
     assert list(tmpdir.iterdir()) == []  # the builds are gone
+
+
+def test_a_first_build_that_fails_is_one_line_and_exit_2_with_no_port_held(capsys, project, tmp_path, monkeypatch):
+    monkeypatch.setenv("DESK_CTI_DATA", str(tmp_path / "data"))
+    page = project / "index.html"
+    page.write_text(page.read_text().replace('<script src="loader/desk-cti.js"></script>', ""))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    status, lines = serve(capsys, project, "--console-port", port, "--phone-port", 0)
+    assert status == 2 and len(lines) == 1, lines
+    assert "the build of" in lines[0] and "desk-cti.js" in lines[0]
+    with socket.socket() as again:  # the port was let go
+        again.bind(("127.0.0.1", port))
