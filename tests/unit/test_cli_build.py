@@ -13,6 +13,7 @@ import zipfile
 import pytest
 
 from desk_cti_tools.pins import PYODIDE_VERSION
+from desk_cti_tools.scaffold import new_project
 
 from _cli import desk_cti, one_line_error, snapshot
 
@@ -20,10 +21,9 @@ ORIGINS = ["https://desk.example.com", "https://*.console.example.net:8443"]
 
 
 def make_project(parent, name="front-desk", **table):
-    """A project from `desk-cti new`, with [tool.desk-cti] values replaced by ``table``."""
-    proc = desk_cti("new", parent / name)
-    assert proc.returncode == 0, proc.stderr
-    root = parent / name
+    """A project as `desk-cti new` makes it (tested in test_cli_new.py), with [tool.desk-cti]
+    values replaced by ``table``."""
+    root = new_project(parent / name)
     text = (root / "pyproject.toml").read_text()
     for key, value in table.items():
         key = key.replace("_", "-")
