@@ -61,6 +61,7 @@ def _npm_pack(target: Path) -> Path:
         raise ToolError(f"npm is not installed: it is needed once to fetch the Pyodide runtime "
                         f"({PYODIDE_NPM}@{PYODIDE_VERSION}); install Node.js and npm, then run again")
     target.parent.mkdir(parents=True, exist_ok=True)
+    print(f"fetching the Pyodide runtime ({PYODIDE_NPM}@{PYODIDE_VERSION}) with npm into {target}: once", flush=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".npm-pack-") as tmp:
         try:
             proc = subprocess.run([npm, "pack", f"{PYODIDE_NPM}@{PYODIDE_VERSION}", "--json", "--silent",
