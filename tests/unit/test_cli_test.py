@@ -47,3 +47,11 @@ def test_a_folder_that_is_not_a_project_is_refused(tmp_path):
 
 def test_double_dash_arguments_are_for_test_only(made):
     assert "for `desk-cti test` only" in one_line_error(desk_cti("build", made, "-o", "x", "--", "-k", "y"))
+
+
+@pytest.mark.parametrize("pytest_args", [["-o", "asyncio_mode=auto"], ["-p", "no:asyncio"]],
+                         ids=["pytest-asyncio in auto mode", "without pytest-asyncio"])
+def test_async_tests_and_fake_console_work_whoever_runs_the_loop(made, pytest_args):
+    proc = desk_cti("test", made, "--cpython-only", "--", *pytest_args)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "3 passed" in proc.stdout
