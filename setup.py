@@ -10,7 +10,6 @@ from pathlib import Path
 from setuptools import setup
 from setuptools.command.build_py import build_py
 
-LOADER_FILES = ("desk-cti.js", "desk-cti-wheel.mjs", "desk-console.js")
 
 
 class BuildWithLoader(build_py):
@@ -19,8 +18,9 @@ class BuildWithLoader(build_py):
         source = Path(__file__).resolve().parent / "loader"
         dest = Path(self.build_lib) / "desk_cti_tools" / "_assets" / "loader"
         dest.mkdir(parents=True, exist_ok=True)
-        for name in LOADER_FILES:
-            shutil.copy2(source / name, dest / name)
+        for path in sorted(source.iterdir()):
+            if path.suffix in (".js", ".mjs"):  # the loader's scripts and modules
+                shutil.copy2(path, dest / path.name)
 
 
 setup(cmdclass={"build_py": BuildWithLoader})

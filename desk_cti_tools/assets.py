@@ -12,6 +12,8 @@ from pathlib import Path
 from .errors import ToolError
 
 HERE = Path(__file__).resolve().parent
+#: the loader's files a build needs at least; every .js and .mjs of the folder ships (the loader
+#: imports its modules by name beside itself)
 LOADER_FILES = ("desk-cti.js", "desk-cti-wheel.mjs", "desk-console.js")
 
 
@@ -20,6 +22,12 @@ def loader_dir() -> Path:
         if all((folder / name).is_file() for name in LOADER_FILES):
             return folder
     raise ToolError(f"the loader files ({', '.join(LOADER_FILES)}) are missing from {HERE}; reinstall desk-cti-py")
+
+
+def loader_files() -> list[Path]:
+    """The loader's scripts and modules, as a build ships them."""
+    folder = loader_dir()
+    return sorted(p for p in folder.iterdir() if p.suffix in (".js", ".mjs") and p.is_file())
 
 
 def templates_dir() -> Path:

@@ -1,7 +1,7 @@
 """`desk-cti build`: a softphone project made into a folder any static web server can serve.
 
     OUT/index.html          the author's page, its loader tag filled in (console origins, packages)
-    OUT/loader/             desk-cti.js, desk-cti-wheel.mjs, desk-console.js
+    OUT/loader/             desk-cti.js and the modules it loads (desk-cti-wheel.mjs...), desk-console.js
     OUT/pyodide/            the pinned runtime, the library's wheel, the author's package as a
                             wheel, dependency wheels, pyodide-lock.json (real sha256 for each)
     OUT/<files>             the author's files, as they are
@@ -29,7 +29,7 @@ from pathlib import Path
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from . import deps
-from .assets import LOADER_FILES, loader_dir
+from .assets import loader_files
 from .errors import ToolError
 from .headers import write_snippets
 from .lock import write_lock
@@ -138,9 +138,8 @@ def _assemble(project: Project, dest: Path, work: Path, runtime: Path, origins: 
 
     loader = dest / "loader"
     loader.mkdir()
-    source = loader_dir()
-    for name in LOADER_FILES:
-        shutil.copy2(source / name, loader / name)
+    for path in loader_files():
+        shutil.copy2(path, loader / path.name)
     for rel in project.files:
         src = project.root / rel
         target = dest / rel

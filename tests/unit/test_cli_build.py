@@ -15,7 +15,7 @@ import pytest
 from desk_cti_tools.pins import PYODIDE_VERSION
 from desk_cti_tools.scaffold import new_project
 
-from _cli import desk_cti, one_line_error, snapshot
+from _cli import ROOT, desk_cti, one_line_error, snapshot
 
 ORIGINS = ["https://desk.example.com", "https://*.console.example.net:8443"]
 
@@ -49,6 +49,8 @@ def sha(path):
 
 
 def test_the_layout(built):
+    loader = {p.name for p in (ROOT / "loader").iterdir() if p.suffix in (".js", ".mjs")}
+    assert {p.name for p in (built / "loader").iterdir() if not p.name.endswith(".gz")} == loader
     for rel in ["index.html", "loader/desk-cti.js", "loader/desk-cti-wheel.mjs", "loader/desk-console.js",
                 "pyodide/pyodide.mjs", "pyodide/pyodide.asm.wasm", "pyodide/python_stdlib.zip",
                 "pyodide/pyodide-lock.json", "static/phone.css", "manifest.json",
