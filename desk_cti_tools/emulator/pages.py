@@ -1,8 +1,8 @@
-"""The demo's softphone pages, with the console origins they accept filled in.
+"""Pages with the console origins they accept filled in as they are served (test and bench pages).
 
-A softphone declares its consoles in its page (``data-console-origins``). The demo's ports
-are chosen at start, so its pages say ``%DESK_CONSOLE_ORIGINS%`` and the server writes
-the real origin in as it serves them.
+A softphone declares its consoles in its page (``data-console-origins``). A built softphone has
+them written in by the build; the test and bench pages, served as they are, say
+``%DESK_CONSOLE_ORIGINS%`` and the server writes the real origin in (the ports are chosen at start).
 """
 
 from __future__ import annotations
