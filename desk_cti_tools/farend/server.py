@@ -6,7 +6,8 @@ it measures what it hears; it takes DTMF (SIP INFO), hold (re-INVITE) and hang-u
 that fail on purpose, by their first digits: ``486...`` busy, ``404...`` no such number,
 ``408...`` rings and never answers. A small JSON API on the same port drives it from tests or
 a demo: ``POST /calls {"caller": "5550142"}`` rings the registered softphone,
-``POST /calls/ID/hangup``, ``POST /drop`` closes every WebSocket, ``GET /status``.
+``POST /calls/ID/hangup``, ``POST /drop`` closes every WebSocket, ``GET /status``; pages of
+the origins in ``allow_origins`` may use it too (CORS: the demo softphone's "Incoming call").
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import time
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -63,7 +66,7 @@ class Call:
 
 
 class FarEnd:
-    def __init__(self, answer_delay: float = 0.3) -> None:
+    def __init__(self, answer_delay: float = 0.3, allow_origins: tuple[str, ...] = ()) -> None:
         self.answer_delay = answer_delay
         self.registrations: dict[str, tuple[WebSocket, str]] = {}  # user -> (socket, contact URI)
         self.sockets: set[WebSocket] = set()
@@ -76,7 +79,8 @@ class FarEnd:
             Route("/calls/{id}", self.call_view),
             Route("/calls/{id}/hangup", self.hang_up_view, methods=["POST"]),
             Route("/drop", self.drop_view, methods=["POST"]),
-        ])
+        ], middleware=[Middleware(CORSMiddleware, allow_origins=list(allow_origins), allow_methods=["GET", "POST"],
+                                  allow_headers=["content-type"])] if allow_origins else [])
 
     # ---- the SIP side
     async def websocket(self, ws: WebSocket) -> None:
