@@ -208,7 +208,8 @@ def run(project_dir: Path | None, softphone_url: str | None, console_port: int, 
         from .project import load_project
 
         load_project(Path(project_dir))  # a folder that is not a project: before any port is taken
-    with tempfile.TemporaryDirectory(prefix="desk-cti-serve-") as work:
+    # a rebuild cut short at exit may still be writing in it: what is left is let go, not an error
+    with tempfile.TemporaryDirectory(prefix="desk-cti-serve-", ignore_cleanup_errors=True) as work:
         return _serve(Path(project_dir) if project_dir is not None else None, softphone_url,
                       console_port, phone_port, db, Path(work))
 
@@ -274,7 +275,7 @@ def _serve(project_dir: Path | None, softphone_url: str | None, console_port: in
         signal.signal(signal.SIGTERM, previous)
         if watcher is not None:
             watcher.stop.set()
-            watcher.join(5)
+            watcher.join(30)
         for sock in sockets:
             sock.close()
     say("stopped.")
