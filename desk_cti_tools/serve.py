@@ -175,12 +175,13 @@ def fingerprint(project_dir: Path) -> dict[str, tuple[int, int]]:
 class Watcher(threading.Thread):
     """Polls the project's files; on a change (once they are still) calls ``rebuild``."""
 
-    def __init__(self, project_dir: Path, rebuild: Callable[[], None]) -> None:
+    def __init__(self, project_dir: Path, rebuild: Callable[[], None],
+                 seen: dict[str, tuple[int, int]] | None = None) -> None:
         super().__init__(daemon=True, name="desk-cti-watch")
         self.project_dir = project_dir
         self.rebuild = rebuild
         self.stop = threading.Event()
-        self.seen = fingerprint(project_dir)
+        self.seen = fingerprint(project_dir) if seen is None else seen
 
     def run(self) -> None:
         while not self.stop.wait(POLL_S):
@@ -217,10 +218,13 @@ def run(project_dir: Path | None, softphone_url: str | None, console_port: int, 
 def _serve(project_dir: Path | None, softphone_url: str | None, console_port: int, phone_port: int,
            db: Path | None, work: Path) -> int:
     builds: Builds | None = None
+    seen: dict[str, tuple[int, int]] = {}
 
     def first_build(origins: Origins) -> BuiltFolder:
-        nonlocal builds
-        builds = Builds(project_dir, work, origins.console)  # type: ignore[arg-type]
+        nonlocal builds, seen
+        assert project_dir is not None
+        builds = Builds(project_dir, work, origins.console)
+        seen = fingerprint(project_dir)  # before the build: a change made during it is built next
         say(f"building {project_dir} ...")
         started = time.monotonic()
         try:
@@ -256,7 +260,7 @@ def _serve(project_dir: Path | None, softphone_url: str | None, console_port: in
             else:
                 say(f"  rebuilt in {time.monotonic() - started:.1f} s: reload the console page to load it")
 
-        watcher = Watcher(project_dir, rebuild)
+        watcher = Watcher(project_dir, rebuild, seen)
         watcher.start()
     say(f"desk-cti serve: the console emulator is at {origins.console}/")
     if softphone_url is not None:

@@ -132,3 +132,19 @@ def test_a_first_build_that_fails_is_one_line_and_exit_2_with_no_port_held(capsy
     assert "the build of" in lines[0] and "desk-cti.js" in lines[0]
     with socket.socket() as again:  # the port was let go
         again.bind(("127.0.0.1", port))
+
+
+def test_what_is_watched_is_what_a_build_reads(project):
+    from desk_cti_tools.serve import fingerprint
+
+    before = fingerprint(project)
+    assert str(project / "pyproject.toml") in before and str(project / "index.html") in before
+    assert str(project / "demo_phone" / "calls.py") in before and str(project / "phone.css") in before
+    (project / "demo_phone" / "__pycache__").mkdir()
+    (project / "demo_phone" / "__pycache__" / "calls.cpython-312.pyc").write_bytes(b"cache")
+    (project / "notes.txt").write_text("not shipped")
+    assert fingerprint(project) == before  # neither is part of a build
+    (project / "demo_phone" / "extra.py").write_text("X = 1\n")
+    assert str(project / "demo_phone" / "extra.py") in fingerprint(project)
+    (project / "phone.css").write_text("body { color: red; }\n")
+    assert fingerprint(project)[str(project / "phone.css")] != before[str(project / "phone.css")]
