@@ -117,8 +117,7 @@ def _run(argv: list[str]) -> int:
     if rest and args.command != "test":
         raise ToolError(f"arguments after -- go to pytest, for `desk-cti test` only: {' '.join(rest)}")
     if args.command is None:
-        _parser().print_help()
-        return BAD_INPUT
+        raise ToolError("give a command: new, build, test or serve (see desk-cti --help)")
     if args.command == "new":
         from .scaffold import new_project
 

@@ -26,6 +26,7 @@ def test_help_on_every_command(command):
 
 
 @pytest.mark.parametrize("args, says", [
+    ([], "give a command: new, build, test or serve"),
     (["build", "x"], "the following arguments are required: -o/--output"),
     (["bogus"], "invalid choice: 'bogus'"),
     (["new"], "the following arguments are required: DIR"),
