@@ -81,6 +81,9 @@ def _check_out(project: Project, out: Path) -> None:
     root = project.root.resolve()
     if out.resolve() == root or root.is_relative_to(out.resolve()):
         raise ToolError(f"{out}: the output folder would hold the project itself; choose another")
+    for rel in project.files:
+        if out.resolve().is_relative_to((project.root / rel).resolve()):
+            raise ToolError(f"{out}: the output folder is inside {rel!r}, which the build ships; choose another")
     if out.exists() and not out.is_dir():
         raise ToolError(f"{out} exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():

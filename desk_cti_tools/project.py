@@ -149,6 +149,8 @@ def load_project(root: Path) -> Project:
     files = _strings(table, "files")
     for rel in files:
         path = _inside(root, rel, "files")
+        if path == root.resolve():
+            raise ToolError(f"[{TABLE}] files: {rel!r} would ship the whole project folder; name its files and folders")
         if not path.exists():
             raise ToolError(f"[{TABLE}] files: {rel!r} does not exist in {root}")
         top = Path(rel).parts[0]

@@ -140,6 +140,7 @@ def test_console_origins_given_on_the_command_line_replace_the_declared_ones(tmp
     ({"files": ["../elsewhere"]}, "outside the project folder"),
     ({"files": ["missing.txt"]}, "does not exist"),
     ({"files": ["pyodide"]}, "does not exist"),
+    ({"files": ["."]}, "would ship the whole project folder"),
     ({"dependencies": ["not a requirement!"]}, "is not a requirement"),
     ({"dependencies": ["x @ https://example.com/x.whl"]}, "a URL is not allowed"),
     ({"packages": ["numpy"]}, "--pyodide-packages"),
@@ -169,6 +170,13 @@ def test_an_output_folder_holding_other_things_is_left_alone(tmp_path):
     (tmp_path / "out" / "precious.txt").write_text("keep")
     before = snapshot(tmp_path)
     assert "is not an earlier build" in one_line_error(desk_cti("build", root, "-o", tmp_path / "out"))
+    assert snapshot(tmp_path) == before
+
+
+def test_an_output_folder_inside_shipped_files_is_refused(tmp_path):
+    root = make_project(tmp_path)
+    before = snapshot(tmp_path)
+    assert "which the build ships" in one_line_error(desk_cti("build", root, "-o", root / "static" / "out"))
     assert snapshot(tmp_path) == before
 
 
