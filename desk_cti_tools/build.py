@@ -224,7 +224,8 @@ def fill_loader_tag(page: str, *, src: str, origins: list[str], packages: list[s
                         f"the softphone); remove it: the build declares the console origins")
     lines = page.splitlines(keepends=True)
     start = sum(len(x) for x in lines[: line - 1]) + col
-    assert page[start:start + len(text)] == text
+    if page[start:start + len(text)] != text:  # the parser's position and the text disagree: never guess
+        raise ToolError(f"{where}: could not locate the loader tag's text; write it on a line of its own")
     values = {"src": src, "data-console-origins": " ".join(origins), "data-packages": ",".join(packages)}
     # data-pyodide would point the loader away from the runtime the build ships beside it
     kept = [(k, v) for k, v in attrs if k not in values and k != "data-pyodide"]
