@@ -165,6 +165,8 @@ def _assemble(project: Project, dest: Path, work: Path, runtime: Path, origins: 
 
 
 def _copy_dist_files(resolved: deps.Resolved, dist: Path | None, pyodide: Path) -> None:
+    if dist is None:
+        return
     for f in resolved.dist_files:
         rel = f.relative_to(dist)
         (pyodide / rel).parent.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from .errors import ToolError
 
@@ -20,7 +21,7 @@ BAD_INPUT = 2
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (its usage is in --help)."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         raise ToolError(f"{message} (see {self.prog} --help)")
 
 

@@ -35,7 +35,7 @@ DIST_HINT = "give a Pyodide distribution folder with --pyodide-packages DIR or p
 
 def marker_env() -> dict[str, str]:
     """The markers of the runtime (CPython 3.14 on Emscripten), for a dependency's own requirements."""
-    env = dict(default_environment())
+    env: dict[str, str] = {k: str(v) for k, v in default_environment().items()}
     env.update(sys_platform="emscripten", platform_system="Emscripten", platform_machine="wasm32",
                os_name="posix", implementation_name="cpython", platform_python_implementation="CPython",
                python_version=PYTHON_VERSION, python_full_version=f"{PYTHON_VERSION}.0", extra="")
@@ -58,7 +58,7 @@ def _requires(wheel: Path) -> list[Requirement]:
     return [r for r in reqs if r.marker is None or r.marker.evaluate(env)]
 
 
-def _pip(args: list[str]) -> subprocess.CompletedProcess:
+def _pip(args: list[str]) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run([*PIP, *args], capture_output=True, text=True, timeout=900)
     except (OSError, subprocess.TimeoutExpired) as e:

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -29,7 +30,7 @@ def _plugin_args() -> list[str]:
     return [] if installed else ["-p", "desk_cti_tools.pytest_plugin"]
 
 
-def _pytest(project: Project, args: list[str]) -> int:
+def _pytest(project: Project, args: Sequence[str]) -> int:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(project.root), env.get("PYTHONPATH")]))
     env.setdefault("PYTHONDONTWRITEBYTECODE", "1")
@@ -44,7 +45,7 @@ def _has_tests(folder: Path) -> bool:
     return folder.is_dir() and any(folder.rglob("test_*.py"))
 
 
-def run_tests(root: Path, *, cpython: bool = True, pyodide: bool = True, pytest_args: list[str] = ()) -> int:
+def run_tests(root: Path, *, cpython: bool = True, pyodide: bool = True, pytest_args: Sequence[str] = ()) -> int:
     """Run the tests; the exit code is 0 when every phase run passed."""
     project = load_project(root)
     tests = project.root / "tests"
@@ -63,7 +64,7 @@ def run_tests(root: Path, *, cpython: bool = True, pyodide: bool = True, pytest_
     return next((c for c in codes if c != 0), 0)
 
 
-def _pyodide_phase(project: Project, pytest_args: list[str]) -> int:
+def _pyodide_phase(project: Project, pytest_args: Sequence[str]) -> int:
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         raise ToolError(f"Chromium is not at {CHROMIUM}: install it (Debian: apt-get install chromium) "
                         f"or set DESK_CTI_CHROMIUM to its path")

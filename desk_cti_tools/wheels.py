@@ -13,6 +13,7 @@ import hashlib
 import importlib.util
 import re
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
@@ -41,7 +42,7 @@ def _record_hash(data: bytes) -> str:
     return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 
-def write_wheel(out_dir: Path, *, name: str, version: str, package_dir: Path, requires: list[str] = (),
+def write_wheel(out_dir: Path, *, name: str, version: str, package_dir: Path, requires: Sequence[str] = (),
                 summary: str = "") -> Path:
     """Write ``{name}-{version}-py3-none-any.whl`` holding ``package_dir`` (as its top-level package)."""
     if not (package_dir / "__init__.py").is_file():

@@ -31,7 +31,6 @@ class Running:
         loopback_only()
         self.farend = FarEnd(answer_delay=answer_delay, allow_origins=allow_origins)
         self.server = uvicorn.Server(config(self.farend.app, port))
-        self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         self._thread = threading.Thread(target=self._run, name="farend", daemon=True)
         self.loop: asyncio.AbstractEventLoop | None = None
 

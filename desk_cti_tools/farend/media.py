@@ -142,6 +142,7 @@ class Meter:
         try:
             while True:
                 frame = await track.recv()
+                assert isinstance(frame, AudioFrame)
                 n = frame.samples * len(frame.layout.channels)
                 samples = array("h", bytes(frame.planes[0])[: n * 2])
                 mean_square = sum(s * s for s in samples) / (max(1, n) * 32768.0 * 32768.0)
