@@ -36,7 +36,6 @@ class Server:
 
     def __init__(self, app) -> None:
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
-        self.server.install_signal_handlers = lambda: None
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self):
@@ -100,9 +99,10 @@ def calls_browser(tmp_path_factory):
 LOCAL_HOSTS = ("127.0.0.1",)
 
 
-@pytest.fixture
-def phone(calls_browser, phone_origin):
-    """The softphone page, booted, desk_cti_py.calls imported."""
+@pytest.fixture(scope="module")
+def booted(calls_browser, phone_origin):
+    """One softphone page for the module (a boot is the slow part); each test makes its own
+    engine on it and stops the one before."""
     context = calls_browser.new_context()
     context.grant_permissions(["microphone"], origin=phone_origin)
     outside: list[str] = []
@@ -122,10 +122,20 @@ def phone(calls_browser, phone_origin):
     page.goto(f"{phone_origin}/calls/phone.html")
     page.wait_for_function("window.desk && desk.phase === 'ready'", timeout=BOOT_MS)
     run(page, INSTALL)
-    yield page
+    yield page, outside, errors
     context.close()
+
+
+@pytest.fixture
+def phone(booted):
+    """The softphone page, its previous engine (if any) stopped; nothing may leave loopback and
+    no error may go uncaught during the test."""
+    page, outside, errors = booted
+    run(page, "if 'phone' in globals():\n    phone.stop()")
+    yield page
     assert outside == [], f"requests left loopback: {outside}"
     assert errors == [], f"uncaught page errors: {errors}"
+    assert page.evaluate("window.uncaught") == []
 
 
 INSTALL = "import desk_cti_py.calls"

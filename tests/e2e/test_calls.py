@@ -5,9 +5,12 @@ softphone's getStats() inbound packets and energy."""
 
 from __future__ import annotations
 
-import pytest
+import calls_support
+from calls_support import control, far_call, run, wait_far
 
-from calls_support import calls_browser, control, far_call, farend, phone, phone_origin, run, wait_far  # noqa: F401
+# the fixtures, under their own names
+calls_browser, phone_origin, booted, phone, farend = (calls_support.calls_browser, calls_support.phone_origin,
+                                                      calls_support.booted, calls_support.phone, calls_support.farend)
 
 
 ENGINE = """
