@@ -88,6 +88,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--softphone-url", metavar="URL", help="load this softphone, served from anywhere")
     p.add_argument("--console-port", type=_port, default=8000, help="the console's port (default 8000)")
     p.add_argument("--phone-port", type=_port, default=8001, help="the softphone's port (default 8001)")
+    p.add_argument("--db", type=Path, metavar="FILE",
+                   help="the emulator's SQLite file (default: a per-user data folder; created and seeded if missing)")
     return top
 
 
@@ -144,7 +146,7 @@ def _run(argv: list[str]) -> int:
             from .serve import run
         except ImportError as e:
             raise ToolError(f"serve is not available in this installation ({e})") from None
-        return run(args.dir, args.softphone_url, args.console_port, args.phone_port)
+        return run(args.dir, args.softphone_url, args.console_port, args.phone_port, db=args.db)
     raise AssertionError(args.command)
 
 

@@ -63,7 +63,7 @@ def test_the_wheel_holds_the_library_alone():
 
 
 def served_files():
-    for folder in ("site", "loader", "build/pyodide"):
+    for folder in ("site", "desk_cti_tools/emulator/console", "loader", "build/pyodide"):
         for path in (ROOT / folder).rglob("*"):
             if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".sqlite3", ".pyc"):
                 yield path
