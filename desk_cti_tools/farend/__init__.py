@@ -35,8 +35,17 @@ class Running:
         self.loop: asyncio.AbstractEventLoop | None = None
 
     def _run(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.loop.run_until_complete(self.server.serve())
+        self.loop = loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(self.server.serve())
+        finally:  # what aiortc left running (ICE consent checks) ends here, not at garbage collection
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.close()
 
     def __enter__(self) -> Running:
         self._thread.start()
@@ -47,6 +56,8 @@ class Running:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self.loop is not None and self.loop.is_running():
+            asyncio.run_coroutine_threadsafe(self.farend.close(), self.loop).result(10)
         self.server.should_exit = True
         self._thread.join(10)
 

@@ -299,6 +299,14 @@ class FarEnd:
             await self.lost(ws, "connection dropped")
         return len(socks)
 
+    async def close(self) -> None:
+        """End every call's media (before the loop stops: no ICE task is left pending)."""
+        for call in self.calls.values():
+            if call.state in ("ringing", "answered"):
+                await self.finish(call, "ended" if call.state == "answered" else "failed", "far end stopped")
+            else:
+                await call.peer.close()
+
     # ---- HTTP views
     async def status_view(self, request: Request) -> JSONResponse:
         return JSONResponse({"registered": sorted(self.registrations), "connections": len(self.sockets),

@@ -20,6 +20,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from desk_cti_tools.emulator.pages import DeclaringStatic
 from desk_cti_tools.farend import Running
 from desk_cti_tools.farend.jssip_bundle import bundle
 from tools.chromium import CHROMIUM, FLAGS
@@ -52,6 +53,10 @@ class Server:
         self.thread.join(10)
 
 
+#: the test pages, declaring the console origin a test sets here (phone.html, at top level, needs none)
+PAGES_STATIC = DeclaringStatic(directory=PAGES, console_origins="")
+
+
 @pytest.fixture(scope="module")
 def phone_origin(tmp_path_factory):
     runtime = ROOT / "build" / "pyodide"
@@ -62,7 +67,7 @@ def phone_origin(tmp_path_factory):
         Mount("/loader/vendor", StaticFiles(directory=vendor)),
         Mount("/loader", StaticFiles(directory=ROOT / "loader")),
         Mount("/pyodide", StaticFiles(directory=runtime)),
-        Mount("/calls", StaticFiles(directory=PAGES)),
+        Mount("/calls", PAGES_STATIC),
     ])
     with Server(app) as s:
         yield s.origin

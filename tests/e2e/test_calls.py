@@ -232,3 +232,37 @@ async def step():
     return str(again.reason)
 """)
     assert out == "hung up"
+
+
+def test_an_inbound_call_pops_the_callers_record_in_the_console(calls_browser, phone_origin, farend, tmp_path):
+    """In the emulator console, framed as softphones are: the far end rings the softphone, its
+    ringing listener runs searchAndScreenPop on the caller's number, the console opens the
+    customer's new phone case."""
+    from conftest import sign_in
+    from desk_cti_tools.emulator.server import Background
+
+    url = f"{phone_origin}/calls/popping.html?sip={farend.sip_url}"
+    with Background(db_path=tmp_path / "desk.sqlite3", softphone_url=url) as origins:
+        calls_support.PAGES_STATIC.console_origins = origins.console
+        context = calls_browser.new_context()
+        outside = []
+        context.route("**/*", lambda r: r.continue_() if r.request.url.split("/")[2].split(":")[0]
+                      in ("localhost", "127.0.0.1") else (outside.append(r.request.url), r.abort()))
+        try:
+            page = context.new_page()
+            sign_in(page, origins)
+            page.goto(f"{origins.console}/agent/customers")
+            frame = page.wait_for_selector("#softphone").content_frame()
+            frame.wait_for_function("window.desk && desk.phase === 'ready'", timeout=calls_support.BOOT_MS)
+            run(frame, "async def step():\n    await phone.start(timeout=10)")
+            fc = control(farend, "POST", "/calls", {"caller": "+15550107"})
+            frame.get_by_text("ringing: +15550107, popped: True").wait_for(timeout=15_000)
+            page.wait_for_url("**/agent/cases/*")
+            assert "Grace Castillo" in page.locator("main, body").first.inner_text()
+            run(frame, "async def step():\n    await phone.calls[0].answer()")
+            control(farend, "POST", f"/calls/{fc['id']}/hangup")
+            frame.get_by_text("ended: +15550107, remote hung up").wait_for(timeout=15_000)
+            assert outside == []
+        finally:
+            context.close()
+            calls_support.PAGES_STATIC.console_origins = ""
