@@ -25,7 +25,7 @@ class _JsFunction:
     """A JS function made from its source on first call: importing this module creates no JS
     object (a memory snapshot taken after the import would hold it)."""
 
-    __slots__ = ("_source", "_fn")
+    __slots__ = ("_fn", "_source")
 
     def __init__(self, source: str) -> None:
         self._source = source
@@ -44,11 +44,11 @@ _MAKE_POST = _JsFunction("(parent) => (text, origin) => parent.postMessage(text,
 # calls are in flight (stats.batching, set from Python) messages are gathered and handed over
 # together one task later: Python is entered once per batch, not once per message.
 _MAKE_FILTER = _JsFunction(
-    """(parent, deliverProxy, deliverManyProxy, stats, maxChars) => {
+    """(parent, deliverProxy, deliverManyProxy, stats, maxChars, promising) => {
         // Python is entered through callPromising where the runtime can stack-switch (JSPI), so
         // code that a message resumes may call pyodide.ffi.run_sync; else by a plain call.
         const report = (e) => console.error("desk_cti_py: a message could not be handled", e);
-        const promising = typeof WebAssembly.Suspending === "function";
+        promising = promising && typeof WebAssembly.Suspending === "function";
         const deliver = promising ? (o, t) => { deliverProxy.callPromising(o, t).catch(report); } : deliverProxy;
         const deliverMany = promising
             ? (o, t) => { deliverManyProxy.callPromising(o, t).catch(report); } : deliverManyProxy;
@@ -108,6 +108,11 @@ class BrowserTransport:
     """The :class:`~desk_cti_py.transport.Transport` of a softphone frame: posts to the
     cached parent window, and owns the message listener and its two proxies."""
 
+    #: messages enter Python through callPromising (where the runtime has JSPI), so that code
+    #: they resume may call ``pyodide.ffi.run_sync``; False: a plain call, a little faster, for
+    #: measuring what that costs (bench/ad_hoc/roundtrip_ab.py; docs/performance.md)
+    promising_entry = True
+
     def __init__(self) -> None:
         self._parent = js.window.parent
         #: ``post(text, target_origin)``: a JS function, called by the client as it is
@@ -126,7 +131,8 @@ class BrowserTransport:
             receiver.receive_many(zip(origins.to_py(), texts.to_py()))
 
         self._proxies = [create_proxy(receiver.receive), create_proxy(receive_many)]
-        self._listener = _MAKE_FILTER(self._parent, *self._proxies, self.stats, MAX_MESSAGE_CHARS)
+        self._listener = _MAKE_FILTER(self._parent, *self._proxies, self.stats, MAX_MESSAGE_CHARS,
+                                      self.promising_entry)
         js.window.addEventListener("message", self._listener)
 
     def set_batching(self, many_in_flight: bool) -> None:

@@ -25,6 +25,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from ._tasks import running_loop
+
 _MISSING = object()
 #: Pyodide releases whose WebLoop this module was read against (see docs/performance.md)
 PYODIDE_RELEASES = ("314.0.7",)
@@ -44,19 +46,35 @@ def supported(loop: asyncio.AbstractEventLoop) -> bool:
     return True
 
 
+_get_running_loop = getattr(asyncio, "_get_running_loop", None)
+
+
+def message_loop() -> asyncio.AbstractEventLoop:
+    """The loop a message is handled on: the running one, else the thread's; without the
+    exception ``get_running_loop`` raises when none runs, as under Pyodide with JSPI at each
+    message (every promising entry has a thread state of its own, says its WebLoop)."""
+    if _get_running_loop is None:
+        return running_loop()
+    loop = _get_running_loop()
+    return loop if loop is not None else asyncio.get_event_loop()
+
+
 def run_resuming(loop: asyncio.AbstractEventLoop, fn: Callable[..., None], *args: Any) -> None:
     """Call ``fn(*args)``; run the callbacks it scheduled with ``call_soon`` right after
     (on the public path, where :func:`supported` says no: just ``fn(*args)``)."""
-    if loop is not _checked[0]:  # one loop in practice: checked once, not per message
-        _checked[:] = [loop, supported(loop)]
-    if not _checked[1]:
+    checked = _checked
+    if loop is not checked[0]:  # one loop in practice: checked once, not per message
+        ok = supported(loop)
+        checked[:] = [loop, ok, getattr(loop, "_install_running_loop", None) if ok else None,
+                      getattr(loop, "__dict__", None) if ok else None]
+    slots = checked[3]
+    if slots is None:
         fn(*args)
         return
-    install = getattr(loop, "_install_running_loop", None)  # Pyodide's WebLoop, as it does per handle
-    if install is not None:
+    install = checked[2]
+    if install is not None:  # Pyodide's WebLoop, as it does per handle
         install()
-    slots = getattr(loop, "__dict__", None)
-    if slots is None or asyncio._get_running_loop() is not loop or asyncio.current_task(loop) is not None:
+    if asyncio._get_running_loop() is not loop or asyncio.current_task(loop) is not None:
         fn(*args)
         return
     ready: list[asyncio.Handle] = []
@@ -75,17 +93,19 @@ def run_resuming(loop: asyncio.AbstractEventLoop, fn: Callable[..., None], *args
             del slots["call_soon"]
         else:
             slots["call_soon"] = previous
-        run_handles(loop, ready)
+        if ready:
+            run_handles(loop, ready)
 
 
-_checked: list[Any] = [None, False]  # the loop last checked, and what supported() said of it
+#: the loop last checked, whether eager resume runs on it, its running-loop installer, its __dict__
+_checked: list[Any] = [None, False, None, None]
 
 
 def run_handles(loop: asyncio.AbstractEventLoop, ready: list[asyncio.Handle]) -> None:
     """Run handles in order. An exception is the loop's to report; SystemExit and
     KeyboardInterrupt propagate, and the handles left go back to the loop."""
     hooks = getattr(loop, "_install_asyncgen_hooks", None)
-    if ready and hooks is not None:
+    if hooks is not None:
         hooks()
     for i, handle in enumerate(ready):
         if handle.cancelled():

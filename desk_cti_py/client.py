@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from . import models as m
 from . import protocol as p
 from ._deadlines import Deadlines
-from ._resume import run_resuming
+from ._resume import message_loop, run_resuming
 from ._tasks import running_loop
 from .events import Events
 from .origins import OriginPolicy
@@ -93,6 +93,14 @@ class Client:
         self.on = self.events.on
         self.dropped = 0  # messages refused on arrival, for tests and the inspector
 
+    def use_transport(self, transport: Transport) -> None:
+        """Post through ``transport`` from now on (already attached to this client), and tell
+        it whether several calls are in flight."""
+        self.transport = transport
+        self._post = transport.post
+        if self._burst:
+            self._set_burst(True)
+
     # ------------------------------------------------------------ handshake
 
     @property
@@ -152,7 +160,7 @@ class Client:
         callbacks) runs before this returns, not in a later browser task.
         """
         if self.eager_resume:
-            run_resuming(running_loop(), self._receive, origin, text)
+            run_resuming(message_loop(), self._receive, origin, text)
         else:
             self._receive(origin, text)
 
@@ -160,7 +168,7 @@ class Client:
         """Handle ``(origin, text)`` messages that arrived together, in order; one that
         breaks the client is logged and the rest are still handled."""
         if self.eager_resume:
-            run_resuming(running_loop(), self._receive_all, messages)
+            run_resuming(message_loop(), self._receive_all, messages)
         else:
             self._receive_all(messages)
 
@@ -182,7 +190,9 @@ class Client:
             self._drop(origin, str(exc))
             return
         kind = msg["type"]
-        if kind == p.WELCOME:
+        if kind == p.RESPONSE and self.state == "connected":  # the common case first
+            self._on_response(msg)
+        elif kind == p.WELCOME:
             self._on_welcome(origin, msg)
         elif self.state == "connecting" and kind == p.ERROR and msg.get("re") in self._hellos:
             self._on_refused(msg)
@@ -214,9 +224,11 @@ class Client:
         self.console_session = msg["session"]
         self.state = "connected"
         self.refusal = None
+        now = running_loop().time()
         for call_id, call in list(self._calls.items()):
             if not call.sent:
-                self._send(call_id, call)
+                self._queued -= 1
+                self._send(call_id, call, call.deadline - now)
 
     def _on_refused(self, msg: dict[str, Any]) -> None:
         self._stop_hello()
@@ -239,20 +251,21 @@ class Client:
             log.warning("desk_cti_py: console reported %s", msg["error"])
 
     def _on_response(self, msg: dict[str, Any]) -> None:
-        call = self._calls.get(msg["re"])
+        call_id = msg["re"]
+        call = self._calls.get(call_id)
         if call is None or not call.sent:
-            log.warning("desk_cti_py: late or unknown reply %s dropped", msg["re"])
+            log.warning("desk_cti_py: late or unknown reply %s dropped", call_id)
             self.dropped += 1
             return
         if not msg["ok"]:
-            self._finish(msg["re"], error=m.error_from_wire(msg["error"]))
+            self._finish(call_id, error=m.error_from_wire(msg["error"]))
             return
         try:
             result = call.parse(msg.get("result"))
         except Exception as exc:  # ProtocolError, or a parser's bug: the call still ends
-            self._finish(msg["re"], error=m.ConsoleError(f"the console sent a bad result: {exc}"))
+            self._finish(call_id, error=m.ConsoleError(f"the console sent a bad result: {exc}"))
             return
-        self._finish(msg["re"], result=result)
+        self._finish(call_id, result=result)
 
     def _on_event(self, msg: dict[str, Any]) -> None:
         name = msg["event"]
@@ -286,38 +299,43 @@ class Client:
         future: asyncio.Future[R] = loop.create_future()
         if timeout is None:
             timeout = self.timeout
-        early: m.CtiError | None = None
-        if self.state == "refused" and self.refusal is not None:
-            early = type(self.refusal)(self.refusal.message)
-        elif self.state == "closed":
-            early = m.NotConnected("the connection is closed")
-        elif not self.connected and self._queued >= self.queue_limit:
-            early = m.NotConnected(f"no console yet and {self._queued} calls already queued")
-        if early is not None:
-            future.set_exception(convert(early) if convert else early)
-            return future
+        state = self.state
+        if state != "connected":
+            early: m.CtiError | None = None
+            if state == "refused" and self.refusal is not None:
+                early = type(self.refusal)(self.refusal.message)
+            elif state == "closed":
+                early = m.NotConnected("the connection is closed")
+            elif self._queued >= self.queue_limit:
+                early = m.NotConnected(f"no console yet and {self._queued} calls already queued")
+            if early is not None:
+                future.set_exception(convert(early) if convert else early)
+                return future
         call_id = self.ids()
         deadline = loop.time() + timeout
         call = _Call(method, params, future, parse, convert, deadline, timeout)
-        self._calls[call_id] = call
-        if not self._burst and len(self._calls) > 1:
+        calls = self._calls
+        calls[call_id] = call
+        if not self._burst and len(calls) > 1:
             self._set_burst(True)
-        self._queued += 1
-        self._deadlines.add(call_id, deadline, len(self._calls))
-        if self.connected:
-            self._send(call_id, call)
-        elif self.state == "idle":
-            self.start()
+        self._deadlines.add(call_id, deadline, len(calls))
+        if state == "connected":
+            self._send(call_id, call, timeout)
+        else:
+            self._queued += 1
+            if state == "idle":
+                self.start()
         return future
 
-    def _send(self, call_id: str, call: _Call) -> None:
+    def _send(self, call_id: str, call: _Call, left: float) -> None:
+        """Post a call; ``left``: the seconds its caller still waits, which the console is told
+        so that it answers before the caller gives up."""
         call.sent = True
-        self._queued -= 1
-        assert self.origin is not None
-        # the time the caller still waits, so the console answers before it gives up
-        left_ms = max(1, min(int((call.deadline - running_loop().time()) * 1000), 1_000_000_000))
+        left_ms = max(1, min(int(left * 1000), 1_000_000_000))
         text = p.encode(p.envelope(p.REQUEST, call_id, method=call.method, params=call.params, timeout=left_ms))
-        self._post(text, self.origin)
+        origin = self.origins.pinned
+        assert origin is not None  # pinned at the handshake
+        self._post(text, origin)
 
     def _due(self, call_id: str, deadline: float) -> bool:
         call = self._calls.get(call_id)

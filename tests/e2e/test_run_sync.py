@@ -18,3 +18,23 @@ def test_code_resumed_by_a_reply_may_call_run_sync(page, origins):
     page.goto(host_url(origins))
     frame = softphone_frame(page)
     assert run_py(frame, RUN_SYNC) == [True, True, True]
+
+
+RUN_SYNC_ON_THE_CONSOLE = """
+import asyncio
+from pyodide.ffi import run_sync
+from desk_cti_py import interaction
+async def main():
+    await interaction.isVisible()          # resumed by the reply, inside its message event
+    # blocks the code that the last message resumed until the console answers: that answer,
+    # and the next ones, must reach Python some other way
+    one = run_sync(interaction.isVisible())
+    many = run_sync(asyncio.gather(*(interaction.isVisible() for _ in range(20))))
+    return [one, many, await interaction.isVisible()]
+"""
+
+
+def test_resumed_code_may_block_in_run_sync_on_a_call_to_the_console(page, origins):
+    page.goto(host_url(origins))
+    frame = softphone_frame(page)
+    assert run_py(frame, RUN_SYNC_ON_THE_CONSOLE) == [True, [True] * 20, True]
