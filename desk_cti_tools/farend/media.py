@@ -177,6 +177,18 @@ class Peer:
             if track.kind == "audio":
                 self.meter.listen(track)
 
+    def addresses(self) -> dict[str, list[str]]:
+        """The IP addresses of the ICE candidates in use: ours and the peer's (loopback only)."""
+        local: set[str] = set()
+        remote: set[str] = set()
+        for t in self.pc.getTransceivers():
+            dtls = t.sender.transport
+            if dtls is None:
+                continue
+            local |= {c.ip for c in dtls.transport.iceGatherer.getLocalCandidates()}
+            remote |= {c.ip for c in dtls.transport.getRemoteCandidates()}
+        return {"local": sorted(local), "remote": sorted(remote)}
+
     async def answer(self, offer: str) -> str:
         await self.pc.setRemoteDescription(RTCSessionDescription(loopback_sdp(offer), "offer"))
         await self.pc.setLocalDescription(await self.pc.createAnswer())

@@ -62,7 +62,7 @@ class Call:
         return {"id": self.id, "placed_by": self.placed_by, "number": self.number, "state": self.state,
                 "end": self.end, "status": self.status, "digits": self.digits, "directions": self.directions,
                 "sending": not self.peer.tone.paused and self.state == "answered",
-                "received": self.peer.meter.figures()}
+                "received": self.peer.meter.figures(), "candidates": self.peer.addresses()}
 
 
 class FarEnd:

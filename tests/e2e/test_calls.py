@@ -53,6 +53,8 @@ async def step():
 def test_an_outbound_call_carries_audio_both_ways_and_hangs_up(phone, farend):
     fc = connected_call(phone, farend)
     assert fc["placed_by"] == "softphone" and fc["number"] == "5550100" and fc["state"] == "answered"
+    # media on loopback alone: the far end's candidates, and the browser's that it may use
+    assert fc["candidates"]["local"] == ["127.0.0.1"] and set(fc["candidates"]["remote"]) <= {"127.0.0.1", "::1"}
     wait(phone, 2)
     here = media(phone)
     there = far_call(farend, fc["id"])["received"]
