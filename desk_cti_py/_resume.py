@@ -25,8 +25,6 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from ._tasks import running_loop
-
 _MISSING = object()
 #: Pyodide releases whose WebLoop this module was read against (see docs/performance.md)
 PYODIDE_RELEASES = ("314.0.7",)
@@ -44,19 +42,6 @@ def supported(loop: asyncio.AbstractEventLoop) -> bool:
         return getattr(pyodide, "__version__", None) in PYODIDE_RELEASES and all(
             callable(getattr(loop, name, None)) for name in ("_install_running_loop", "_install_asyncgen_hooks"))
     return True
-
-
-_get_running_loop = getattr(asyncio, "_get_running_loop", None)
-
-
-def message_loop() -> asyncio.AbstractEventLoop:
-    """The loop a message is handled on: the running one, else the thread's; without the
-    exception ``get_running_loop`` raises when none runs, as under Pyodide with JSPI at each
-    message (every promising entry has a thread state of its own, says its WebLoop)."""
-    if _get_running_loop is None:
-        return running_loop()
-    loop = _get_running_loop()
-    return loop if loop is not None else asyncio.get_event_loop()
 
 
 def run_resuming(loop: asyncio.AbstractEventLoop, fn: Callable[..., None], *args: Any) -> None:

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from . import models as m
 from . import protocol as p
 from ._deadlines import Deadlines
-from ._resume import message_loop, run_resuming
+from ._resume import run_resuming
 from ._tasks import running_loop
 from .events import Events
 from .origins import OriginPolicy
@@ -160,7 +160,7 @@ class Client:
         callbacks) runs before this returns, not in a later browser task.
         """
         if self.eager_resume:
-            run_resuming(message_loop(), self._receive, origin, text)
+            run_resuming(running_loop(), self._receive, origin, text)
         else:
             self._receive(origin, text)
 
@@ -168,7 +168,7 @@ class Client:
         """Handle ``(origin, text)`` messages that arrived together, in order; one that
         breaks the client is logged and the rest are still handled."""
         if self.eager_resume:
-            run_resuming(message_loop(), self._receive_all, messages)
+            run_resuming(running_loop(), self._receive_all, messages)
         else:
             self._receive_all(messages)
 

@@ -157,23 +157,3 @@ async def test_an_unknown_pyodide_release_falls_back_to_the_public_path(monkeypa
     assert eager == ["event over", True]  # resumed a turn later: what eager_resume=False does
     assert (await _order(False))[0] == eager
 
-
-async def test_a_message_is_handled_on_the_running_loop():
-    from desk_cti_py._resume import message_loop
-
-    assert message_loop() is asyncio.get_running_loop()
-
-
-async def test_with_no_loop_running_a_message_is_handled_on_the_thread_s_loop():
-    from desk_cti_py._resume import message_loop
-
-    def in_a_thread_with_no_running_loop():
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        try:
-            return message_loop() is loop
-        finally:
-            asyncio.set_event_loop(None)
-            loop.close()
-
-    assert await asyncio.to_thread(in_a_thread_with_no_running_loop)
