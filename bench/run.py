@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -24,15 +25,16 @@ from pathlib import Path
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "site"))
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))  # snapshot_site: built folders with a snapshot, served
 
 from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 from starlette.routing import Mount  # noqa: E402
 
-from deskdemo.pages import DeclaringStatic  # noqa: E402
-from deskdemo.server import Background  # noqa: E402
+from desk_cti_tools.emulator.pages import DeclaringStatic  # noqa: E402
+from desk_cti_tools.emulator.server import Background  # noqa: E402
+from snapshot_site import serve, site, with_snapshot  # noqa: E402
 from tools.chromium import CHROMIUM, FLAGS  # noqa: E402
 
 # BENCH_RUNS=1 for a quick smoke run of the script itself
@@ -187,6 +189,102 @@ def boot(p, phone: str) -> tuple[dict, list[tuple[str, int]]]:
     return out, requests
 
 
+# ---- the snapshot boot (issue 15): its own static server (snapshot_site: precompressed .gz,
+# no-cache with ETags, as the demo server and the build's header snippets serve a built folder),
+# the softphone page top level, its loader asked for data-snapshot auto (the shipped strategy)
+# or off (a plain boot of the same page), against bare loadPyodide from the same folder.
+SLOW_LINK = {"offline": False, "latency": 20, "downloadThroughput": 20e6 / 8, "uploadThroughput": 20e6 / 8}
+BOOT_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>desk-cti-py boot</title>
+<script src="/loader/desk-cti.js" data-snapshot="{mode}" data-console-origins="{console}"></script>
+</head>
+<body>
+<script type="text/python">
+import js
+from desk_cti_py import ready
+
+@ready
+def first():
+    js.window.bootDone = js.performance.now()
+</script>
+</body></html>
+"""
+
+
+def _snapshot_boot(p, url: str, warm: bool, throttle: dict | None = None) -> dict:
+    """One boot in a browser of its own: ms to bootDone, bytes fetched, and how it booted."""
+    for attempt in range(3):
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            context = browser.new_context()
+            page = context.new_page()
+            if throttle:
+                cdp = context.new_cdp_session(page)
+                cdp.send("Network.enable")
+                cdp.send("Network.emulateNetworkConditions", throttle)
+            if warm:
+                page.goto(url)
+                page.wait_for_function("window.bootDone", timeout=120_000, polling=250)
+                # the loader fetches a snapshot it did not boot from once idle: let it land
+                page.wait_for_timeout(1500)
+            fetched: list[int] = []
+            page.on("requestfinished", lambda r, out=fetched: out.append(max(0, r.sizes()["responseBodySize"])))
+            page.goto(url)
+            page.wait_for_function("window.bootDone", timeout=180_000, polling=250)
+            info = page.evaluate("window.desk ? desk.bootInfo : null")
+            return {"ms": page.evaluate("window.bootDone"), "bytes": sum(fetched), "requests": len(fetched),
+                    "snapshot": bool(info and info["snapshot"]), "reason": info and info["reason"]}
+        except PlaywrightError as e:
+            if "crashed" not in str(e) or attempt == 2:
+                raise
+            CRASHED.append(f"{url} ({'warm' if warm else 'cold'}): {str(e).splitlines()[0]}")
+        finally:
+            browser.close()
+    raise AssertionError("unreachable")
+
+
+def _pairs(p, first: str, second: str, n: int, warm: bool, throttle: dict | None = None) -> tuple[list, list]:
+    """n boots of each page by turns (first-second, then second-first): drift hits both alike."""
+    a, b = [], []
+    for i in range(n):
+        order = ((first, a), (second, b)) if i % 2 == 0 else ((second, b), (first, a))
+        for url, out in order:
+            out.append(_snapshot_boot(p, url, warm, throttle))
+    return a, b
+
+
+def _versus(ours: list[dict], base: list[dict], ours_key: str, base_key: str) -> dict:
+    o, b = [x["ms"] for x in ours], [x["ms"] for x in base]
+    return {ours_key: stats(o), base_key: stats(b), "ratio": round(statistics.median(o) / statistics.median(b), 3),
+            "ratio_paired": stats([x / y for x, y in zip(o, b)], 3),
+            "snapshot_boots": sum(x["snapshot"] for x in ours), "boots": len(ours),
+            "reasons": sorted({x["reason"] for x in ours if x["reason"]})}
+
+
+def snapshot_boots(p, tmp: Path) -> tuple[dict, dict]:
+    folder = with_snapshot(tmp / "pyodide")
+    root = site(tmp / "site", {"pyodide": folder}, {})
+    shutil.copy(ROOT / "bench" / "pages" / "bare.html", root / "test" / "bare.html")
+    with serve(root) as port:
+        base = f"http://127.0.0.1:{port}/test"
+        for mode in ("auto", "off"):  # declares a console that never comes: the boot does not wait for one
+            (root / "test" / f"ready-{mode}.html").write_text(BOOT_PAGE.format(mode=mode, console=f"http://localhost:{port}"))
+        ours, bare = f"{base}/ready-auto.html", f"{base}/bare.html"
+        for url in (ours, bare):  # not counted: the server's and the OS's caches warm up on these
+            _snapshot_boot(p, url, False)
+        out, by = {}, {}
+        for kind, warm in (("cold", False), ("warm", True)):
+            o, b = _pairs(p, ours, bare, RUNS, warm)
+            out[kind] = _versus(o, b, "ready_ms", "bare_pyodide_ms")
+            by[f"{kind}_boot"] = {"bytes": stats([x["bytes"] for x in o], 0),
+                                  "requests": stats([x["requests"] for x in o], 0)}
+        s, pl = _pairs(p, ours, f"{base}/ready-off.html", max(3, RUNS // 2), False, SLOW_LINK)
+        slow = _versus(s, pl, "strategy_ms", "plain_ms")
+        slow["link"] = "20 Mbit/s, 20 ms latency (CDP Network.emulateNetworkConditions)"
+        by["snapshot_bytes"] = json.loads((folder / "snapshot.json").read_text())["gzip_bytes"]
+    return {"snapshot": out, "slow_link": slow}, by
+
+
 def host_page(browser, origins):
     context = browser.new_context()
     page = context.new_page()
@@ -334,11 +432,17 @@ def main() -> None:
             sync_playwright() as p:
         static.console_origins = origins.console  # the bench's softphone pages declare the console
         results["boot"], requests = boot(p, origins.phone)
+        snap, snap_bytes = snapshot_boots(p, Path(tmp))
+        results["boot"]["snapshot"], results["boot"]["slow_link"] = snap["snapshot"], snap["slow_link"]
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         results["machine"]["browser"] = browser.version
         boot_files = [u.split("/")[-1] for u, _ in requests if "/pyodide/" in u]
         results["bytes"] = {"wheel_bytes": wheel.stat().st_size, "boot_requests": len(requests),
-                            "boot_bytes": sum(size for _, size in requests), "boot_runtime_files": sorted(boot_files)}
+                            "boot_bytes": sum(size for _, size in requests), "boot_runtime_files": sorted(boot_files),
+                            # with the snapshot (gzipped on the wire): a cold boot fetches it beside the
+                            # runtime, a warm one revalidates (304s, no bodies)
+                            "cold_boot": snap_bytes["cold_boot"], "warm_boot": snap_bytes["warm_boot"],
+                            "snapshot_gzip_bytes": snap_bytes["snapshot_bytes"]}
         context, page, frame = host_page(browser, origins)
         results["roundtrip"] = roundtrip(frame)
         # the same with the loop's own scheduling, to show what eager resume saves
@@ -356,6 +460,21 @@ def main() -> None:
     out.write_text(json.dumps(results, indent=1) + "\n")
     table(results)
     print(f"\nwritten to {out.relative_to(ROOT)}")
+
+
+def snapshot_rows(b: dict) -> list[tuple]:
+    if "snapshot" not in b:
+        return []
+    rows = []
+    for kind, target in (("cold", "<= 0.33"), ("warm", "<= 0.25")):
+        d = b["snapshot"][kind]
+        rows.append((f"snapshot boot {kind}: navigation to ready()", f"{d['ready_ms']['median']:.0f} ms",
+                     f"bare Pyodide {d['bare_pyodide_ms']['median']:.0f} ms",
+                     f"x{d['ratio']} ({d['snapshot_boots']}/{d['boots']} from the snapshot)", target))
+    d = b["slow_link"]
+    rows.append(("cold at 20 Mbit/s + 20 ms: shipped strategy", f"{d['strategy_ms']['median']:.0f} ms",
+                 f"plain boot {d['plain_ms']['median']:.0f} ms", f"x{d['ratio']}", "<= 1.0"))
+    return rows
 
 
 def table(r: dict) -> None:
@@ -385,6 +504,7 @@ def table(r: dict) -> None:
         (f"live proxies ({m['calls']} calls, {m['events']} events)", f"{m['proxies_before']} -> {m['proxies_after']}",
          "", f"{m['proxies_after'] - m['proxies_before']:+d}", "0"),
         ("Wasm heap growth", f"{m['heap_growth_bytes']} B", "", "", "< 1 MB"),
+        *snapshot_rows(b),
         ("wheel", f"{by['wheel_bytes']} B", "", "", "<= 30,000 B"),
         ("boot requests / bytes (cold)", f"{by['boot_requests']} / {by['boot_bytes']} B",
          ", ".join(by["boot_runtime_files"]), "", "runtime + wheel only"),

@@ -328,8 +328,8 @@
 
   // runtime(plan): resolves to a started Pyodide in which desk_cti_py imports, having advanced
   // progress through download and start and called runtimeRequested(); from the snapshot in
-  // plan (checked: its header before the restore, its sha256 while the runtime compiles, the
-  // stdlib after), or plain without one.
+  // plan (streamed in while the runtime compiles, checked before the restore, the stdlib after),
+  // or plain without one.
   // The lock and the wheel are fetched once the runtime's module is in (competing with it, they
   // delayed it), while the rest of the runtime downloads; the wheel is checked against the lock's
   // sha256 (subresource integrity) and installed by desk-cti-wheel.mjs, asked for after the
@@ -364,8 +364,9 @@
         advance(1);
         fsInfo = info;
         if (installerIn) installerIn.fsInit(FS, info);
-        // a snapshot whose sha256 differs has had its magic number cleared: the restore refuses it
-        if (snapshot) await snapshot.verified.catch(() => {});
+        // the snapshot streams in meanwhile; one that fails its checks has had its magic number
+        // cleared, and the restore (after this hook) refuses it
+        if (snapshot) await snapshot.ready.catch(() => {});
       },
     });
     runtimeRequested();
@@ -376,8 +377,8 @@
     try {
       pyodide = await started;
     } catch (e) {
-      // a snapshot refused before or at the restore: say why in its own words
-      if (snapshot) await snapshot.verified;
+      // a snapshot refused at the restore: say why in its own words
+      if (snapshot) await snapshot.ready;
       throw e;
     }
     performance.mark("desk-cti:runtime");
