@@ -336,8 +336,11 @@ class CallEngine:
             for call in list(self._calls.values()):
                 self._finish(call, Reason.CONNECTION_LOST, detail)
                 self._driver.hang_up(call.id)
-            reason = Reason.AUTHENTICATION_FAILED if detail.startswith("authentication") else Reason.UNREACHABLE
-            self._wake(CallError(f"the call server is unreachable: {detail or 'no reason given'}", reason))
+            if detail.startswith("authentication"):
+                self._wake(CallError(f"the call server refused this phone: {detail}", Reason.AUTHENTICATION_FAILED))
+            else:
+                self._wake(CallError(f"the call server is unreachable: {detail or 'no reason given'}",
+                                     Reason.UNREACHABLE))
         elif status is EngineStatus.STOPPED:
             self._wake(CallError("the engine was stopped", Reason.HUNG_UP))
         if changed:

@@ -27,9 +27,10 @@ class Running:
     """The far end in a thread of its own, on 127.0.0.1: ``with Running(port) as far: far.url``.
     ``port=0`` takes a free one."""
 
-    def __init__(self, port: int = 0, answer_delay: float = 0.3, allow_origins: tuple[str, ...] = ()) -> None:
+    def __init__(self, port: int = 0, answer_delay: float = 0.3, allow_origins: tuple[str, ...] = (),
+                 password: str | None = None) -> None:
         loopback_only()
-        self.farend = FarEnd(answer_delay=answer_delay, allow_origins=allow_origins)
+        self.farend = FarEnd(answer_delay=answer_delay, allow_origins=allow_origins, password=password)
         self.server = uvicorn.Server(config(self.farend.app, port))
         self._thread = threading.Thread(target=self._run, name="farend", daemon=True)
         self.loop: asyncio.AbstractEventLoop | None = None

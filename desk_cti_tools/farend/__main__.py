@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--answer-delay", type=float, default=0.3, help="seconds of ringing before it answers")
     parser.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
                         help="a page origin that may use the control API (repeatable)")
+    parser.add_argument("--password", help="ask registering phones for this password (digest, as a PBX does)")
     args = parser.parse_args(argv)
     for origin in args.allow_origin:
         if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?", origin):
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"far end: SIP on ws://127.0.0.1:{args.port}/sip, control on http://127.0.0.1:{args.port}/status",
           flush=True)
-    server = uvicorn.Server(config(FarEnd(answer_delay=args.answer_delay, allow_origins=tuple(args.allow_origin)).app, args.port))
+    server = uvicorn.Server(config(FarEnd(answer_delay=args.answer_delay, allow_origins=tuple(args.allow_origin), password=args.password).app, args.port))
     try:
         server.run()
     except OSError as exc:  # the port is taken

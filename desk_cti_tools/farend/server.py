@@ -13,7 +13,10 @@ the origins in ``allow_origins`` may use it too (CORS: the demo softphone's "Inc
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import itertools
+import re
 import logging
 import time
 from typing import Any
@@ -66,8 +69,12 @@ class Call:
 
 
 class FarEnd:
-    def __init__(self, answer_delay: float = 0.3, allow_origins: tuple[str, ...] = ()) -> None:
+    def __init__(self, answer_delay: float = 0.3, allow_origins: tuple[str, ...] = (),
+                 password: str | None = None) -> None:
         self.answer_delay = answer_delay
+        #: with a password, REGISTER must answer a digest challenge (RFC 2617, MD5, qop=auth), as a PBX asks
+        self.password = password
+        self.nonces: set[str] = set()
         self.registrations: dict[str, tuple[WebSocket, str]] = {}  # user -> (socket, contact URI)
         self.sockets: set[WebSocket] = set()
         self.calls: dict[str, Call] = {}
@@ -138,6 +145,12 @@ class FarEnd:
         call = self.find(req)
         if method == "REGISTER":
             user = s.user_of(req.get("to"))
+            if self.password is not None and not self.authorized(req, user):
+                nonce = s.tag() + s.tag()
+                self.nonces.add(nonce)
+                challenge = f'Digest realm="{HOST}", nonce="{nonce}", algorithm=MD5, qop="auth"'
+                await self.send(ws, s.response(req, 401, to_tag=s.tag(), extra=[("www-authenticate", challenge)]))
+                return
             contact = req.get("contact")
             expires = req.get("expires", "600")
             if expires.strip() == "0" or "expires=0" in contact:
@@ -176,6 +189,24 @@ class FarEnd:
             await self.send(ws, s.response(req, 200))
         else:
             await self.send(ws, s.response(req, 405))
+
+    def authorized(self, req: s.Message, user: str) -> bool:
+        """A REGISTER's digest answer is right for ``user`` and the far end's password."""
+        header = req.get("authorization")
+        if not header.lower().startswith("digest "):
+            return False
+        p = dict(re.findall(r'(\w+)="?([^",]*)"?', header[7:]))
+        if p.get("username") != user or p.get("nonce") not in self.nonces:
+            return False
+
+        def md5(text: str) -> str:  # RFC 2617's digest: MD5, as SIP servers still ask
+            return hashlib.md5(text.encode()).hexdigest()
+
+        ha1 = md5(f"{user}:{p.get('realm', '')}:{self.password}")
+        ha2 = md5(f"{req.method}:{p.get('uri', '')}")
+        want = md5(f"{ha1}:{p['nonce']}:{p.get('nc', '')}:{p.get('cnonce', '')}:{p.get('qop', '')}:{ha2}") \
+            if p.get("qop") else md5(f"{ha1}:{p['nonce']}:{ha2}")
+        return hmac.compare_digest(want, p.get("response", ""))
 
     async def incoming(self, ws: WebSocket, req: s.Message) -> None:
         """The softphone calls a number."""

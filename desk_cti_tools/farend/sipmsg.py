@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 COMPACT = {"v": "via", "f": "from", "t": "to", "i": "call-id", "m": "contact", "l": "content-length",
            "c": "content-type", "k": "supported"}
-REASONS = {100: "Trying", 180: "Ringing", 200: "OK", 400: "Bad Request", 404: "Not Found",
+REASONS = {100: "Trying", 180: "Ringing", 200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
            405: "Method Not Allowed", 481: "Call/Transaction Does Not Exist", 486: "Busy Here",
            487: "Request Terminated", 488: "Not Acceptable Here", 500: "Server Internal Error"}
 
@@ -50,7 +50,8 @@ class Message:
     def serialize(self) -> str:
         start = f"{self.method} {self.uri} SIP/2.0" if self.method else f"SIP/2.0 {self.status} {self.reason}"
         names = {"via": "Via", "from": "From", "to": "To", "call-id": "Call-ID", "cseq": "CSeq",
-                 "contact": "Contact", "content-type": "Content-Type", "max-forwards": "Max-Forwards"}
+                 "contact": "Contact", "content-type": "Content-Type", "max-forwards": "Max-Forwards",
+                 "www-authenticate": "WWW-Authenticate"}
         lines = [start] + [f"{names.get(k, k.title())}: {v}" for k, v in self.headers if k != "content-length"]
         lines.append(f"Content-Length: {len(self.body.encode())}")
         return "\r\n".join(lines) + "\r\n\r\n" + self.body

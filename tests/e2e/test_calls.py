@@ -268,3 +268,26 @@ def test_an_inbound_call_pops_the_callers_record_in_the_console(calls_browser, p
         finally:
             context.close()
             calls_support.PAGES_STATIC.console_origins = ""
+
+
+def test_credentials_a_wrong_password_is_refused_clearly_and_the_right_one_registers(phone, tmp_path):
+    from desk_cti_tools.farend import Running
+
+    with Running(0, password="s3cret") as pbx:
+        out = run(phone, f"""
+from desk_cti_py.calls import sip_engine, CallError
+async def step():
+    global phone
+    phone = sip_engine({pbx.sip_url!r}, "sip:agent@127.0.0.1", password="wrong")
+    try:
+        await phone.start(timeout=10)
+        return "registered with a wrong password"
+    except CallError as exc:
+        refused = [str(exc.reason), exc.message, str(phone.status)]
+    phone = sip_engine({pbx.sip_url!r}, "sip:agent@127.0.0.1", password="s3cret")
+    await phone.start(timeout=10)
+    return refused + [str(phone.status)]
+""")
+        assert out == ["authentication failed", "the call server refused this phone: authentication failed", "stopped",
+                       "registered"]
+        wait_far(pbx, lambda s: s["registered"] == ["agent"], "the registration")

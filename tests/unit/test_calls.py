@@ -65,6 +65,18 @@ async def test_start_fails_clearly_when_the_server_is_down():
     assert info.value.reason is Reason.UNREACHABLE and engine.calls == ()
 
 
+async def test_start_fails_clearly_when_the_server_refuses_the_credentials():
+    class Refusing(FakeNetwork):
+        def start(self, sink):
+            self._sink = sink
+            self._later(sink.status, EngineStatus.OFFLINE, "authentication failed")
+
+    engine = CallEngine(Refusing())
+    with pytest.raises(CallError, match="refused this phone: authentication failed") as info:
+        await engine.start(timeout=1)
+    assert info.value.reason is Reason.AUTHENTICATION_FAILED and engine.status is EngineStatus.STOPPED
+
+
 async def test_start_times_out_when_the_server_never_answers():
     class Silent(FakeNetwork):
         def start(self, sink):
