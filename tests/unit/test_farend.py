@@ -61,3 +61,26 @@ def test_aioice_gathers_loopback_alone_after_the_patch():
         return hosts
 
     assert asyncio.run(gather()) == {"127.0.0.1"}
+
+
+def test_the_jssip_bundle_defines_jssip_and_is_reproducible(tmp_path):
+    import subprocess
+
+    from desk_cti_tools.farend.jssip_bundle import VERSION, bundle
+
+    text = bundle()
+    assert text == bundle()
+    out = tmp_path / "jssip.js"
+    out.write_text(text)
+    code = f"globalThis.window = globalThis; require({str(out)!r}); console.log(JsSIP.version, typeof JsSIP.UA)"
+    run = subprocess.run(["node", "-e", code], capture_output=True, text=True, timeout=30, check=True)
+    assert run.stdout.split() == [VERSION, "function"]
+
+
+def test_the_jssip_bundle_refuses_another_version(tmp_path):
+    from desk_cti_tools.farend.jssip_bundle import bundle
+
+    (tmp_path / "jssip").mkdir()
+    (tmp_path / "jssip" / "package.json").write_text('{"version": "9.9.9"}')
+    with pytest.raises(RuntimeError, match="node_modules has jssip 9.9.9, this bundle is for 3.13.8"):
+        bundle(tmp_path)
