@@ -22,8 +22,7 @@ import time
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -86,8 +85,14 @@ class FarEnd:
             Route("/calls/{id}", self.call_view),
             Route("/calls/{id}/hangup", self.hang_up_view, methods=["POST"]),
             Route("/drop", self.drop_view, methods=["POST"]),
-        ], middleware=[Middleware(CORSMiddleware, allow_origins=list(allow_origins), allow_methods=["GET", "POST"],
-                                  allow_headers=["content-type"])] if allow_origins else [])
+        ])
+        #: page origins that may use the control API; add one with allow() (a softphone's port may
+        #: be known only after the far end started)
+        self.allowed_origins = set(allow_origins)
+        self.app.add_middleware(_Cors, allowed=self.allowed_origins)
+
+    def allow(self, origin: str) -> None:
+        self.allowed_origins.add(origin)
 
     # ---- the SIP side
     async def websocket(self, ws: WebSocket) -> None:
@@ -374,3 +379,31 @@ class FarEnd:
     async def drop_view(self, request: Request) -> JSONResponse:
         return JSONResponse({"dropped": await self.drop()})
 
+
+
+class _Cors:
+    """CORS for the control API, for the origins in ``allowed`` at the time of each request."""
+
+    def __init__(self, app: ASGIApp, allowed: set[str]) -> None:
+        self.app = app
+        self.allowed = allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        origin = dict(scope.get("headers", [])).get(b"origin", b"").decode() if scope["type"] == "http" else ""
+        if not origin or origin not in self.allowed:
+            await self.app(scope, receive, send)
+            return
+        grant = [(b"access-control-allow-origin", origin.encode()), (b"vary", b"Origin")]
+        if scope["method"] == "OPTIONS":  # the preflight of a JSON POST
+            await send({"type": "http.response.start", "status": 204, "headers": grant + [
+                (b"access-control-allow-methods", b"GET, POST"), (b"access-control-allow-headers", b"content-type"),
+                (b"access-control-max-age", b"600")]})
+            await send({"type": "http.response.body", "body": b""})
+            return
+
+        async def send_granted(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *grant]}
+            await send(message)
+
+        await self.app(scope, receive, send_granted)

@@ -117,3 +117,22 @@ def test_the_command_line_refuses_bad_arguments_in_one_line(capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["farend: --port must be 1-65535, not 70000",
                    "farend: --allow-origin 'javascript:alert(1)': expected an origin such as http://127.0.0.1:8001"]
+
+
+def test_the_control_api_answers_allowed_page_origins_only(far):
+    far.farend.allow("http://127.0.0.1:8001")
+
+    def preflight(origin):
+        req = urllib.request.Request(f"{far.url}/calls", method="OPTIONS", headers={
+            "Origin": origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
+        try:
+            with urllib.request.urlopen(req, timeout=5) as r:
+                return r.status, r.headers.get("access-control-allow-origin")
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.headers.get("access-control-allow-origin")
+
+    assert preflight("http://127.0.0.1:8001") == (204, "http://127.0.0.1:8001")
+    assert preflight("http://evil.example")[1] is None
+    req = urllib.request.Request(f"{far.url}/status", headers={"Origin": "http://127.0.0.1:8001"})
+    with urllib.request.urlopen(req, timeout=5) as r:
+        assert r.headers.get("access-control-allow-origin") == "http://127.0.0.1:8001"
