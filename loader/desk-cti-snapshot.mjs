@@ -140,9 +140,11 @@ export function snapshotOptions(response, manifest) {
     }
     if (at !== manifest.bytes) throw new SnapshotMismatch(`snapshot is ${at} B, snapshot.json says ${manifest.bytes} B`);
     if (headerBuildId(holder) !== manifest.build_id) throw new SnapshotMismatch("snapshot's build id differs from snapshot.json's");
-    if ((await sha256Hex(holder)) !== manifest.sha256) {
-      throw new SnapshotMismatch("snapshot is corrupt (its sha256 differs from snapshot.json's)");
-    }
+    performance.mark("desk-cti:snapshot-in");
+    const start = performance.now();
+    const sha = await sha256Hex(holder);
+    performance.measure("desk-cti:snapshot-sha256", { start });
+    if (sha !== manifest.sha256) throw new SnapshotMismatch("snapshot is corrupt (its sha256 differs from snapshot.json's)");
   });
   ready.catch(() => {
     new Uint32Array(holder.buffer, 0, 1)[0] = 0; // refused at the restore
