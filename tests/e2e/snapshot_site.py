@@ -30,6 +30,8 @@ from starlette.staticfiles import StaticFiles
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILT = ROOT / "build" / "pyodide"
+#: what the snapshot imports: the library, and its browser transport (imported at connect())
+IMPORTS = ("desk_cti_py", "desk_cti_py._browser")
 LOADER = ROOT / "loader"
 TYPES = {".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm",
          ".json": "application/json", ".html": "text/html; charset=utf-8"}
@@ -90,7 +92,7 @@ def with_snapshot(dst: Path, src: Path = BUILT) -> Path:
     from desk_cti_tools.snapshot import make_snapshot
 
     link_copy(src, dst, skip=("snapshot.json", "snapshot.bin", "snapshot.bin.gz"))
-    make_snapshot(dst, imports=["desk_cti_py"], wheels=sorted(dst.glob("desk_cti_py-*.whl")))
+    make_snapshot(dst, imports=list(IMPORTS), wheels=sorted(dst.glob("desk_cti_py-*.whl")))
     return dst
 
 
