@@ -30,14 +30,33 @@ SAMPLES = int(RATE * PTIME)
 
 
 def loopback_only() -> None:
-    """Make aioice gather 127.0.0.1 alone (this process only: the far end)."""
+    """Make aioice gather 127.0.0.1 alone, and hear loopback sources alone (this process only:
+    the far end). The second matters as much: a browser also sends checks to 127.0.0.1 from its
+    other addresses, and aioice would learn those as peer-reflexive candidates and answer them."""
     from importlib.metadata import version
 
     found = version("aioice")
-    if found != AIOICE_VERSION or not callable(getattr(aioice.ice, "get_host_addresses", None)):
+    protocol = getattr(aioice.ice, "StunProtocol", None)
+    if found != AIOICE_VERSION or not callable(getattr(aioice.ice, "get_host_addresses", None)) \
+            or not callable(getattr(protocol, "datagram_received", None)):
         raise RuntimeError(f"the far end's loopback patch is for aioice {AIOICE_VERSION} "
-                           f"(aioice.ice.get_host_addresses); found {found}: check it still applies")
+                           "(aioice.ice.get_host_addresses, StunProtocol.datagram_received); "
+                           f"found {found}: check it still applies")
     aioice.ice.get_host_addresses = _loopback_addresses
+    assert protocol is not None
+    if not getattr(protocol.datagram_received, "loopback_only", False):
+        received = protocol.datagram_received
+
+        def from_loopback_only(self: Any, data: bytes | str, addr: tuple[Any, ...]) -> None:
+            if is_loopback(addr[0]):
+                received(self, data, addr)
+
+        from_loopback_only.loopback_only = True  # type: ignore[attr-defined]
+        protocol.datagram_received = from_loopback_only
+
+
+def is_loopback(host: str) -> bool:
+    return host.startswith("127.") or host == "::1"
 
 
 def _loopback_addresses(use_ipv4: bool, use_ipv6: bool) -> list[str]:
@@ -52,7 +71,7 @@ def loopback_sdp(sdp: str) -> str:
     kept = []
     for line in sdp.splitlines():
         m = _CANDIDATE.match(line)
-        if m and not (m.group(1).startswith("127.") or m.group(1) == "::1"):
+        if m and not is_loopback(m.group(1)):
             continue
         kept.append(line)
     return "\r\n".join(kept) + "\r\n"

@@ -84,3 +84,22 @@ def test_the_jssip_bundle_refuses_another_version(tmp_path):
     (tmp_path / "jssip" / "package.json").write_text('{"version": "9.9.9"}')
     with pytest.raises(RuntimeError, match="node_modules has jssip 9.9.9, this bundle is for 3.13.8"):
         bundle(tmp_path)
+
+
+def test_aioice_hears_loopback_sources_alone_after_the_patch():
+    loopback_only()
+    loopback_only()  # twice: wrapped once
+    heard = []
+
+    class Receiver:
+        def data_received(self, data, component):
+            heard.append(data)
+
+    async def deliver():
+        proto = aioice.ice.StunProtocol(Receiver())
+        proto.local_candidate = type("C", (), {"component": 1})()
+        proto.datagram_received(b"rtp from far", ("192.0.2.2", 5000))
+        proto.datagram_received(b"rtp from here", ("127.0.0.1", 5000))
+
+    asyncio.run(deliver())
+    assert heard == [b"rtp from here"]
