@@ -1,11 +1,14 @@
 """What entering Python from JS costs in the softphone frame, per entry, in Chromium: a plain
 call of a proxy, callPromising (JSPI-capable; Pyodide runs it one task later), and a Python loop
-suspended in run_sync on a promise that JS resolves (the "pump"). Nothing else runs.
+suspended in run_sync on a promise that JS resolves (the "pump"). Nothing else runs. Then the
+library's own Python per call under Pyodide (bench/ad_hoc/call_cost.py's path, the reply handed
+back at once: no browser message, no loop turn).
     flock /tmp/desk-browser.lock .venv/bin/python bench/ad_hoc/entry_cost.py
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -60,6 +63,43 @@ pump_proxy = create_proxy(pump)
 }"""
 
 
+LIBRARY = """
+import json, time
+import desk_cti_py as d
+from desk_cti_py import protocol as p
+from desk_cti_py.connection import open_connection
+CONSOLE = "https://console.example"
+class Echo:
+    receiver = None
+    def post(self, text, origin):
+        if '"hello"' in text:
+            answer = p.encode(p.envelope(p.WELCOME, "c-0", re=json.loads(text)["id"], session="S"))
+        else:
+            i = text.index('"id":"') + 6
+            call_id = text[i:text.index('"', i)]
+            answer = p.encode(p.envelope(p.RESPONSE, "c-" + call_id, re=call_id, ok=True, result=True))
+        if self.receiver is not None:
+            self.receiver.receive(CONSOLE, answer)
+    def attach(self, receiver):
+        self.receiver = receiver
+    def detach(self):
+        self.receiver = None
+    def set_batching(self, many):
+        pass
+echo = Echo()
+open_connection(echo, CONSOLE, parent_origin=CONSOLE)
+echo.attach(d.current().client)
+echo.post('{"type":"hello","id":"' + d.current().client._hellos.copy().pop() + '"}', CONSOLE)
+async def run(n):
+    t = time.perf_counter()
+    for _ in range(n):
+        await d.interaction.isVisible()
+    return (time.perf_counter() - t) / n * 1e6
+await run(500)
+json.dumps(min([await run(3000) for _ in range(3)]))
+"""
+
+
 def main() -> None:
     static = DeclaringStatic(directory=Path(__file__).parent / "pages", console_origins="")
     pages = [Mount("/bench", static)]
@@ -74,6 +114,9 @@ def main() -> None:
         frame.wait_for_function("window.desk && desk.phase === 'ready'", timeout=120_000)
         for _ in range(5):
             print({k: round(v, 1) for k, v in frame.evaluate(MEASURE, 2000).items()})
+        for _ in range(5):
+            print("library's Python per call, us:", round(json.loads(frame.evaluate(
+                "(code) => desk.pyodide.runPythonAsync(code)", LIBRARY)), 1))
         browser.close()
 
 

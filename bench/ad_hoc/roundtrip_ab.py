@@ -48,10 +48,18 @@ conn = desk_cti_py.current()
 conn.transport.promising_entry = %r
 conn.transport.attach(conn.client)
 desk_cti_py.configure(eager_resume=%r)
+import asyncio
+loop = asyncio.get_event_loop()
+# bare_future: futures without the WebLoop's done callback (its count of work in progress)
+if %r:
+    loop.create_future = lambda: asyncio.Future(loop=loop)
+else:
+    vars(loop).pop("create_future", None)
 json.dumps(0)
 """
-VARIANTS = {"promising": (True, True), "plain": (False, True), "no_eager": (True, False),
-            "bare_console": (True, True)}  # the console page answers without its module (host.html)
+VARIANTS = {"promising": (True, True, False), "plain": (False, True, False), "no_eager": (True, False, False),
+            "bare_console": (True, True, False),  # the console page answers without its module (host.html)
+            "bare_future": (True, True, True)}
 
 
 def main() -> None:
