@@ -1,4 +1,4 @@
-"""Files the tools ship that live elsewhere in the repository: the loader folder.
+"""Files the tools ship that live elsewhere in the repository: the loader folder, JsSIP.
 
 ``loader/`` at the repository's top is their source of truth. From a checkout they are read
 there; an installed copy of the tools has them in ``_assets/loader``, copied in when the wheel is
@@ -28,6 +28,20 @@ def loader_files() -> list[Path]:
     """The loader's scripts and modules, as a build ships them."""
     folder = loader_dir()
     return sorted(p for p in folder.iterdir() if p.suffix in (".js", ".mjs") and p.is_file())
+
+
+def jssip_text() -> str:
+    """The browser build of JsSIP that the SIP call engine loads from ``loader/vendor/``: made
+    from the pinned npm package in a checkout, shipped ready-made in an installed copy."""
+    shipped = HERE / "_assets" / "vendor" / "jssip.js"
+    if shipped.is_file():
+        return shipped.read_text(encoding="utf-8")
+    from .jssip_bundle import bundle
+
+    try:
+        return bundle()
+    except (OSError, RuntimeError, KeyError, ValueError) as exc:
+        raise ToolError(f"JsSIP for the call engine is missing ({exc}); run `npm ci` in the checkout") from None
 
 
 def templates_dir() -> Path:

@@ -29,7 +29,7 @@ from pathlib import Path
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from . import deps
-from .assets import loader_files
+from .assets import jssip_text, loader_files
 from .errors import ToolError
 from .headers import write_snippets
 from .lock import write_lock
@@ -143,6 +143,8 @@ def _assemble(project: Project, dest: Path, work: Path, runtime: Path, origins: 
     loader.mkdir()
     for path in loader_files():
         shutil.copy2(path, loader / path.name)
+    (loader / "vendor").mkdir()  # fetched only when a softphone starts the SIP call engine
+    (loader / "vendor" / "jssip.js").write_text(jssip_text(), encoding="utf-8")
     for rel in project.files:
         src = project.root / rel
         target = dest / rel

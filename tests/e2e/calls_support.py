@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 
 from desk_cti_tools.emulator.pages import DeclaringStatic
 from desk_cti_tools.farend import Running
-from desk_cti_tools.farend.jssip_bundle import bundle
+from desk_cti_tools.jssip_bundle import bundle
 from tools.chromium import CHROMIUM, FLAGS
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -66,7 +66,7 @@ def test_aioice_gathers_loopback_alone_after_the_patch():
 def test_the_jssip_bundle_defines_jssip_and_is_reproducible(tmp_path):
     import subprocess
 
-    from desk_cti_tools.farend.jssip_bundle import VERSION, bundle
+    from desk_cti_tools.jssip_bundle import VERSION, bundle
 
     text = bundle()
     assert text == bundle()
@@ -78,7 +78,7 @@ def test_the_jssip_bundle_defines_jssip_and_is_reproducible(tmp_path):
 
 
 def test_the_jssip_bundle_refuses_another_version(tmp_path):
-    from desk_cti_tools.farend.jssip_bundle import bundle
+    from desk_cti_tools.jssip_bundle import bundle
 
     (tmp_path / "jssip").mkdir()
     (tmp_path / "jssip" / "package.json").write_text('{"version": "9.9.9"}')

@@ -26,16 +26,18 @@ def imported_modules(path):
 
 
 #: the FFI rooms: what each may import of the browser (packages.py only inside load())
-FFI_ROOMS = {"_browser.py": {"js", "pyodide"}, "packages.py": {"js", "pyodide", "pyodide_js"}}
+FFI_ROOMS = {"_browser.py": {"js", "pyodide"}, "packages.py": {"js", "pyodide", "pyodide_js"},
+             "calls/_sip.py": {"js", "pyodide"}}
 
 
-@pytest.mark.parametrize("path", sorted(PACKAGE.glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: p.relative_to(PACKAGE).as_posix())
 def test_only_the_browser_module_touches_js(path):
+    name = path.relative_to(PACKAGE).as_posix()
     touches = imported_modules(path) & {"js", "pyodide", "pyodide_js"}
-    if path.name in FFI_ROOMS:
-        assert touches == FFI_ROOMS[path.name]
+    if name in FFI_ROOMS:
+        assert touches == FFI_ROOMS[name]
     else:
-        assert touches == set(), f"{path.name} imports {touches}"
+        assert touches == set(), f"{name} imports {touches}"
 
 
 def test_the_package_imports_in_cpython_with_js_blocked():

@@ -4,7 +4,7 @@ The npm package ships CommonJS only (no browser build), so its modules and their
 (events, debug, sdp-transform, ms) are wrapped into one file here, each in its own function
 scope, ``require`` resolved at build time (a package's ``browser`` field first, as bundlers
 do). No bundler from npm is needed, and the output is byte-for-byte the same for the same
-node_modules. Run: ``python -m desk_cti_tools.farend.jssip_bundle OUT.js``.
+node_modules. Run: ``python -m desk_cti_tools.jssip_bundle OUT.js``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 NODE_MODULES = ROOT / "node_modules"
 VERSION = "3.13.8"
 _REQUIRE = re.compile(r"""\brequire\(\s*(['"])([^'"]+)\1\s*\)""")
@@ -69,7 +69,7 @@ def bundle(node_modules: Path = NODE_MODULES) -> str:
     )
     return (
         f"/* JsSIP {VERSION} (MIT, https://jssip.net) with events, debug, sdp-transform and ms (MIT), "
-        "bundled by desk_cti_tools.farend.jssip_bundle. */\n"
+        "bundled by desk_cti_tools.jssip_bundle. */\n"
         "(function () {\n\"use strict\";\nconst defs = [\n" + modules + "\n];\n"
         "const cache = [];\n"
         "function require(id) {\n"
@@ -85,7 +85,7 @@ def bundle(node_modules: Path = NODE_MODULES) -> str:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
-        print("usage: python -m desk_cti_tools.farend.jssip_bundle OUT.js", file=sys.stderr)
+        print("usage: python -m desk_cti_tools.jssip_bundle OUT.js", file=sys.stderr)
         return 2
     try:
         text = bundle()
