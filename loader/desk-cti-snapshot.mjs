@@ -114,7 +114,8 @@ async function sha256Hex(data) {
 
 /**
  * loadPyodide's options for a boot from the snapshot, and `ready`, a promise that rejects
- * (SnapshotMismatch) unless the bytes are the snapshot snapshot.json describes.
+ * (SnapshotMismatch) unless the bytes are the snapshot snapshot.json describes and
+ * `mismatchFound` (a promise of mismatch()'s answer) finds nothing.
  *
  * Pyodide 314 reads only the snapshot's length before it compiles and instantiates the runtime,
  * and its bytes at the restore, after loadPyodide's fsInit hook: so it is handed a zeroed array of
@@ -122,9 +123,13 @@ async function sha256Hex(data) {
  * caller awaits `ready` from fsInit. Its size, header and sha256 are checked there; a snapshot
  * that fails them has its magic number cleared, and the restore refuses it.
  */
-export function snapshotOptions(response, manifest) {
+export function snapshotOptions(response, manifest, mismatchFound = Promise.resolve(null)) {
   const holder = new Uint8Array(manifest.bytes);
-  const ready = Promise.resolve(response).then(async (r) => {
+  const ready = Promise.all([response, mismatchFound]).then(async ([r, why]) => {
+    if (why) {
+      if (r.body) r.body.cancel().catch(() => {});
+      throw new SnapshotMismatch(why);
+    }
     if (!r.ok) throw new SnapshotMismatch(`snapshot could not be fetched: HTTP ${r.status}`);
     const reader = r.body.getReader();
     let at = 0;

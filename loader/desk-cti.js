@@ -313,9 +313,10 @@
       saveData: Boolean(navigator.connection && navigator.connection.saveData),
     });
     if (!choice.use) return { ...choice, prefetch: url };
-    const why = snap.mismatch(m, { version, lock: await lockFile() });
-    if (why) return { use: false, reason: why };
-    return { ...choice, snap, manifest: m, response: cached || fetch(url) };
+    // the wheels are compared with the lock's once it is in, before the restore: the runtime
+    // starts meanwhile (a mismatch costs a second start, a wait would cost every boot a request)
+    const matches = lockFile().then((lock) => snap.mismatch(m, { version, lock }));
+    return { ...choice, snap, manifest: m, response: cached || fetch(url), matches };
   }
 
   // Fetched into the HTTP cache for the next boot, once this one is done and the page is idle.
@@ -350,7 +351,7 @@
     const { loadPyodide } = await runtimeModule;
     const lock = lockFile(); // parsed once, for both
     const wheel = wheelFile();
-    const snapshot = plan ? plan.snap.snapshotOptions(plan.response, plan.manifest) : null;
+    const snapshot = plan ? plan.snap.snapshotOptions(plan.response, plan.manifest, plan.matches) : null;
     let fsInfo = null;
     let installerIn = null; // once it is in, it may write the wheel from fsInit
     const started = loadPyodide({

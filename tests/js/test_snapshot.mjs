@@ -158,3 +158,12 @@ test("upgrade guard: a snapshot made and restored in Node behaves", { timeout: 1
     rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test("snapshotOptions: a mismatch found meanwhile (the lock came in) refuses the snapshot with its reason", async () => {
+  const good = fakeSnapshot();
+  const o = snap.snapshotOptions(new Response(good.slice()), manifest({ sha256: sha(good) }),
+    Promise.resolve("wheel w-1.0-py3-none-any.whl changed since the snapshot was made"));
+  await assert.rejects(o.ready, /changed since the snapshot was made/);
+  await new Promise((r) => setTimeout(r));
+  assert.equal(new Uint32Array(o.options._loadSnapshot.buffer, 0, 1)[0], 0);
+});
