@@ -7,7 +7,9 @@ is the median of the paired ratios. Each boot runs in a browser of its own, ours
 Pyodide by turns; a boot's overhead is the median over blocks of two pairs (one ours-first,
 one bare-first, averaged: the second boot of a pair runs at another speed), 3 x RUNS pairs when
 cold after one uncounted boot of each, with a bootstrap 90% interval. Nothing here is a test:
-it measures.
+it measures. The snapshot boot (boot.snapshot, boot.slow_link, bytes.cold_boot/warm_boot) is
+measured against bare Pyodide on a static server of its own (tests/e2e/snapshot_site.py), with
+a snapshot made into a copy of build/pyodide when it has none (docs/snapshot.md).
 """
 
 from __future__ import annotations
