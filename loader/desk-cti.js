@@ -31,6 +31,9 @@
   runtimeModule.catch(() => {}); // reported once awaited, in runtime()
   const SNAPSHOT_MODES = ["auto", "always", "off"];
   const snapshotMode = SNAPSHOT_MODES.includes(cfg.snapshot) ? cfg.snapshot : "auto";
+  if (cfg.snapshot !== undefined && cfg.snapshot !== snapshotMode) {
+    console.warn(`desk-cti: data-snapshot="${cfg.snapshot}" is not one of ${SNAPSHOT_MODES.join(", ")}: using auto`);
+  }
   // The snapshot's description and the module that reads it, asked for beside the runtime's
   // module (both small); the snapshot itself only once it is chosen.
   const manifest = snapshotMode === "off" ? null : fetch(`${indexURL}snapshot.json`);
