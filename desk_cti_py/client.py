@@ -187,6 +187,11 @@ class Client:
         try:
             msg = p.decode(text)
         except p.ProtocolError as exc:
+            # a console of another protocol version ends the handshake, with both versions named
+            refusal = p.version_refusal(text, self._hellos) if self.state == "connecting" else None
+            if refusal is not None:
+                self._on_refused({"error": refusal})
+                return
             self._drop(origin, str(exc))
             return
         kind = msg["type"]
