@@ -97,6 +97,14 @@ _DETECT_ORIGIN = _JsFunction(
 )
 
 
+_IS_TOP = _JsFunction("() => window.parent === window")
+
+
+def embedded() -> bool:
+    """Whether this page is in a frame (a softphone opened as the top window has no console)."""
+    return not _IS_TOP()
+
+
 def detect_console_origin() -> str | None:
     """The embedding page's origin, from ``location.ancestorOrigins`` or the referrer
     (None at top level, or when neither tells)."""

@@ -66,8 +66,11 @@ class Client:
         queue_limit: int = QUEUE_LIMIT,
         session: str | None = None,
         eager_resume: bool = True,
+        embedded: bool = True,
     ) -> None:
         self.transport = transport
+        #: False for a page opened as the top window: there is no console to greet
+        self.embedded = embedded
         self._post = transport.post
         #: resume the tasks a reply wakes inside the message event (see ``_resume``)
         self.eager_resume = eager_resume
@@ -119,6 +122,10 @@ class Client:
         not a console this softphone accepts: nothing is posted then.
         """
         if self.state in ("connecting", "closed"):
+            return
+        if not self.embedded:  # calls fail at once rather than hellos going to this very window
+            self.state = "refused"
+            self.refusal = m.NotConnected("this page is not in a console's frame (it is the top window)")
             return
         why = self.origins.refusal()
         if why is not None:

@@ -119,13 +119,14 @@ def connect(console_origins: Iterable[str] | str | None = None, *, development: 
 
     disconnect()
     return open_connection(_browser.BrowserTransport(), console_origins, parent_origin=_browser.detect_console_origin(),
-                           development=development, timeout=timeout,
+                           embedded=_browser.embedded(), development=development, timeout=timeout,
                            hold_events_until_ready=hold_events_until_ready, debug=debug)
 
 
 def open_connection(transport: Transport, console_origins: Iterable[str] | str | None = None, *,
                     parent_origin: str | None = None, development: bool = False, timeout: float | None = None,
-                    hold_events_until_ready: bool = False, debug: bool | None = None) -> Connection:
+                    hold_events_until_ready: bool = False, debug: bool | None = None,
+                    embedded: bool = True) -> Connection:
     """:func:`connect` over any transport (``connect`` gives it the browser's): the client,
     the handshake started, the connection made current. For tests and other transports."""
     _check_timeout(timeout)
@@ -139,14 +140,14 @@ def open_connection(transport: Transport, console_origins: Iterable[str] | str |
         client = Client(transport, console_origins=console_origins,
                         parent_origin=parent_origin, development=development,
                         timeout=DEFAULTS.timeout if timeout is None else timeout,
-                        eager_resume=DEFAULTS.eager_resume)
+                        eager_resume=DEFAULTS.eager_resume, embedded=embedded)
     except ArgumentError as exc:
         raise m.BadArguments(f"connect: {exc}") from None
     if hold_events_until_ready and not is_ready():
         client.events.hold()
         after_ready(client.events.release)
     client.start()
-    if client.refusal is not None:
+    if isinstance(client.refusal, m.OriginNotAllowed):  # a top window connects, its calls fail at once
         raise client.refusal
     transport.attach(client)
     conn = Connection(transport, client)
