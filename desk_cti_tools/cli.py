@@ -88,6 +88,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--softphone-url", metavar="URL", help="load this softphone, served from anywhere")
     p.add_argument("--console-port", type=_port, default=8000, help="the console's port (default 8000)")
     p.add_argument("--phone-port", type=_port, default=8001, help="the softphone's port (default 8001)")
+    p.add_argument("--farend-port", type=_port, default=8002,
+                   help="the far end's port on 127.0.0.1: a SIP-over-WebSocket line with audio that "
+                        "answers the softphone's calls and rings it (default 8002)")
+    p.add_argument("--no-farend", action="store_true", help="do not start the far end")
     p.add_argument("--db", type=Path, metavar="FILE",
                    help="the emulator's SQLite file (default: a per-user data folder; created and seeded if missing)")
     return top
@@ -146,7 +150,8 @@ def _run(argv: list[str]) -> int:
             from .serve import run
         except ImportError as e:
             raise ToolError(f"serve is not available in this installation ({e})") from None
-        return run(args.dir, args.softphone_url, args.console_port, args.phone_port, db=args.db)
+        return run(args.dir, args.softphone_url, args.console_port, args.phone_port, db=args.db,
+                   farend_port=None if args.no_farend else args.farend_port)
     raise AssertionError(args.command)
 
 

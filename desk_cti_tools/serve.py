@@ -5,17 +5,25 @@ consoles it accepts) into a folder of its own and served from it; a poll of the 
 rebuilds it on a change, into a new folder that replaces the served one only once it is whole.
 A failed rebuild prints one line and the last good build stays served. With ``softphone_url``
 the emulator loads a softphone served from anywhere instead.
+
+A far end for the call engine (``desk_cti_tools.farend``: SIP over WebSocket with real audio)
+runs beside them on 127.0.0.1 unless ``farend_port`` is None; each build served gets a
+``farend.json`` saying where it is (a serve-time file: `desk-cti build` never writes one).
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import shutil
 import signal
+import socket
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from .emulator.config import Origins, default_db
@@ -57,10 +65,15 @@ def check_softphone_url(url: object) -> str:
 
 
 def check_arguments(project_dir: Path | None, softphone_url: str | None,
-                    console_port: int, phone_port: int) -> None:
+                    console_port: int, phone_port: int, farend_port: int | None = None) -> None:
     """A ToolError for the first bad argument."""
     check_port(console_port, "--console-port")
     check_port(phone_port, "--phone-port")
+    if farend_port is not None:
+        check_port(farend_port, "--farend-port")
+        for port, what in ((console_port, "--console-port"), (phone_port, "--phone-port")):
+            if farend_port == port != 0:
+                raise ToolError(f"--farend-port and {what} are both {port}: the far end needs a port of its own")
     if project_dir is None and softphone_url is None:
         raise ToolError("name a softphone project folder, or a softphone served elsewhere with --softphone-url URL")
     if project_dir is not None and softphone_url is not None:
@@ -95,12 +108,15 @@ def one_line(exc: BaseException) -> str:
 
 
 class Builds:
-    """The builds of one project, each in a new folder under ``work``; ``folder`` serves the last good one."""
+    """The builds of one project, each in a new folder under ``work``; ``folder`` serves the last
+    good one. ``served_files`` (name -> text) are written into each build: what only a serve has."""
 
-    def __init__(self, project_dir: Path, work: Path, console_origin: str) -> None:
+    def __init__(self, project_dir: Path, work: Path, console_origin: str,
+                 served_files: dict[str, str] | None = None) -> None:
         self.project_dir = Path(project_dir)
         self.work = Path(work)
         self.console_origin = console_origin
+        self.served_files = dict(served_files or {})
         self.count = 0
         self.folder: BuiltFolder | None = None
         self.kept: list[Path] = []
@@ -111,6 +127,8 @@ class Builds:
         out = self.work / f"build-{self.count}"
         try:
             _build(self.project_dir, out, self.console_origin)
+            for name, text in self.served_files.items():
+                (out / name).write_text(text, encoding="utf-8")
         except BaseException:
             shutil.rmtree(out, ignore_errors=True)
             raise
@@ -125,11 +143,13 @@ class Builds:
         return out
 
 
-def built_softphone(project_dir: Path, work: Path) -> Callable[[Origins], BuiltFolder]:
-    """For ``emulator.server.prepare``/``Background``: the project built for the emulator's origins."""
+def built_softphone(project_dir: Path, work: Path,
+                    served_files: dict[str, str] | None = None) -> Callable[[Origins], BuiltFolder]:
+    """For ``emulator.server.prepare``/``Background``: the project built for the emulator's origins
+    (with ``served_files`` written into the build, such as ``farend.json``)."""
 
     def build(origins: Origins) -> BuiltFolder:
-        builds = Builds(project_dir, work, origins.console)
+        builds = Builds(project_dir, work, origins.console, served_files)
         builds.build()
         assert builds.folder is not None
         return builds.folder
@@ -198,32 +218,83 @@ class Watcher(threading.Thread):
                 self.rebuild()
 
 
+# ------------------------------------------------------------------ the far end
+
+FAREND_HOST = "127.0.0.1"  # loopback only: the far end's media never leaves this machine
+FAREND_NUMBERS = ("numbers starting 486 are busy, 404 do not exist, 408 ring unanswered; "
+                  "any other answers with a tone")
+
+
+def _farend_port_free(port: int) -> None:
+    """Refused before the far end's thread starts: its server would log a traceback-like error."""
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the far end's server binds
+        try:
+            probe.bind((FAREND_HOST, port))
+        except OSError as e:
+            raise ToolError(f"cannot listen on port {port} for the far end: {e.strerror or e} "
+                            "(choose another with --farend-port, or --no-farend)") from None
+
+
+def start_farend(port: int, stack: contextlib.ExitStack) -> Any | None:
+    """The far end (``farend.Running``) on 127.0.0.1:``port``, stopped when ``stack`` closes; None
+    (said on one line) when its WebRTC stack is not installed: the softphone then has no line."""
+    try:
+        from .farend import Running
+    except ImportError as e:
+        say(f"far end: not started: {e} (pip install aiortc); softphones get no farend.json")
+        return None
+    _farend_port_free(port)
+    try:
+        far = Running(port)
+        stack.enter_context(far)
+    except RuntimeError as e:
+        raise ToolError(f"the far end did not start on port {port}: {one_line(e)}") from None
+    return far
+
+
+def farend_json(far: Any) -> str:
+    """What a softphone reads beside its page to find its line (site/softphone's real_calls.py)."""
+    return json.dumps({"sip": far.sip_url, "control": far.url})
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 # ---------------------------------------------------------------------- run
 
 def run(project_dir: Path | None, softphone_url: str | None, console_port: int, phone_port: int,
-        db: Path | None = None) -> int:
+        db: Path | None = None, farend_port: int | None = 8002) -> int:
     """Serve until Ctrl-C, then return 0. A bad argument, a port in use or a first build that
-    fails raise a ToolError (the CLI prints its one line and exits 2) before anything is served."""
-    check_arguments(project_dir, softphone_url, console_port, phone_port)
+    fails raise a ToolError (the CLI prints its one line and exits 2) before anything is served.
+    ``farend_port`` None: no far end."""
+    check_arguments(project_dir, softphone_url, console_port, phone_port, farend_port)
     if project_dir is not None:
         from .project import load_project
 
         load_project(Path(project_dir))  # a folder that is not a project: before any port is taken
     # a rebuild cut short at exit may still be writing in it: what is left is let go, not an error
-    with tempfile.TemporaryDirectory(prefix="desk-cti-serve-", ignore_cleanup_errors=True) as work:
+    with tempfile.TemporaryDirectory(prefix="desk-cti-serve-", ignore_cleanup_errors=True) as work, \
+            contextlib.ExitStack() as stack:  # the far end stops here, whatever ended the serve
+        far = start_farend(farend_port, stack) if farend_port is not None else None
         return _serve(Path(project_dir) if project_dir is not None else None, softphone_url,
-                      console_port, phone_port, db, Path(work))
+                      console_port, phone_port, db, Path(work), far)
 
 
 def _serve(project_dir: Path | None, softphone_url: str | None, console_port: int, phone_port: int,
-           db: Path | None, work: Path) -> int:
+           db: Path | None, work: Path, far: Any | None = None) -> int:
     builds: Builds | None = None
     seen: dict[str, tuple[int, int]] = {}
 
     def first_build(origins: Origins) -> BuiltFolder:
         nonlocal builds, seen
         assert project_dir is not None
-        builds = Builds(project_dir, work, origins.console)
+        served = {"farend.json": farend_json(far)} if far is not None else {}
+        builds = Builds(project_dir, work, origins.console, served)
         seen = fingerprint(project_dir)  # before the build: a change made during it is built next
         say(f"building {project_dir} ...")
         started = time.monotonic()
@@ -246,6 +317,8 @@ def _serve(project_dir: Path | None, softphone_url: str | None, console_port: in
     if softphone_url is not None:
         sockets[1].close()
         sockets = sockets[:1]
+    if far is not None:  # the softphone's page may use the far end's control API ("Incoming call")
+        far.farend.allow(origin_of(softphone_url) if softphone_url is not None else origins.phone)
     watcher = None
     if builds is not None and project_dir is not None:
         current = builds
@@ -267,6 +340,9 @@ def _serve(project_dir: Path | None, softphone_url: str | None, console_port: in
         say(f"  it loads the softphone at {softphone_url} (that page must accept {origins.console} as its console)")
     else:
         say(f"  softphone {project_dir} served from {origins.phone}/ (a second origin), rebuilt when a file changes")
+    if far is not None:
+        say(f"  far end (a line to call): SIP on {far.sip_url}, control API {far.url}/status")
+        say(f"    {FAREND_NUMBERS}; POST {far.url}/calls {{\"caller\": \"5550107\"}} rings the softphone")
     say(f"  sign in as {AGENT}, password {DEMO_PASSWORD}. Ctrl-C stops.")
     # uvicorn stops on SIGINT or SIGTERM and then raises the signal again: heard here, so the
     # builds are cleaned up and "stopped." printed rather than the process killed mid-way

@@ -100,7 +100,11 @@ def test_inbound_call_opens_the_customers_new_phone_case_and_hang_up_notes_it(pa
     assert case_id > before
     expect(page.get_by_test_id("record-title")).to_have_text("Phone call from Grace Castillo")
     assert db_rows(db_path, "SELECT customer_id, type FROM cases WHERE id=?", case_id) == [(7, "phone")]
-    expect(frame.get_by_test_id("call-state")).to_contain_text(f"case #{case_id}: Phone call from Grace Castillo")
+    expect(frame.get_by_test_id("call-state")).to_have_text(
+        f"Incoming call from {CUSTOMER_7} · case #{case_id}: Phone call from Grace Castillo")
+    frame.get_by_role("button", name="Answer", exact=True).click()  # it rings until answered
+    expect(frame.get_by_test_id("call-state")).to_have_text(
+        f"On call with {CUSTOMER_7} · case #{case_id}: Phone call from Grace Castillo")
     expect(frame.get_by_test_id("timer")).not_to_have_text("00:00", timeout=3000)
     frame.locator("#hangup").click()
     expect(frame.get_by_test_id("call-state")).to_contain_text(f"note saved on case #{case_id}")

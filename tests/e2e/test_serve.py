@@ -65,7 +65,8 @@ def a_call_crosses_the_origins(page, frame):
 
 
 def test_serve_shows_the_softphone_a_call_crosses_and_an_edit_is_rebuilt(page, project, serving):
-    s = serving(project, "--console-port", 0, "--phone-port", 0)
+    # the simulated line: this browser has no fake microphone (real calls: test_demo_calls.py)
+    s = serving(project, "--console-port", 0, "--phone-port", 0, "--no-farend")
     i, m = s.wait_for(r"the console emulator is at (http://localhost:\d+)/")
     console = m.group(1)
     phone = s.wait_for(r"served from (http://127\.0\.0\.1:\d+)/", i)[1].group(1)
@@ -96,7 +97,7 @@ def test_softphone_url_loads_a_softphone_served_elsewhere(page, project, serving
     # built as a softphone author ships it, for this console, and served by a plain static server
     out = build_project(load_project(project), tmp_path / "out", console_origins=[console])
     with Background.serving(StaticFiles(directory=out, html=True), "127.0.0.2") as elsewhere:
-        s = serving("--softphone-url", f"{elsewhere}/", "--console-port", console_port)
+        s = serving("--softphone-url", f"{elsewhere}/", "--console-port", console_port, "--no-farend")
         s.wait_for(rf"loads the softphone at {elsewhere}/")
         sign_in_and_open(page, console)
         frame = frame_at(page, f"{elsewhere}/")

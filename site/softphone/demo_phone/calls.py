@@ -1,106 +1,176 @@
-"""The call UI: dial, an inbound call, the timer, hang-up with its note, click-to-dial and focus.
-
-Calls are simulated (a timer and notes through the console's API); a call engine plugs in here.
+"""The call UI on a call engine: dial, answer, hang up, the timer, the caller's screen pop, and
+the note every call leaves on its case. It uses only the engine's interface
+(``desk_cti_py.calls``): the line behind it is the far end's (real calls) or a simulated one
+(lines.py), and this module cannot tell which.
 """
 
 import asyncio
-import time
 
 import desk_cti_py as desk
 from desk_cti_py import interaction
+from desk_cti_py.calls import BadArguments, CallError
 
 from .checks import number_problem
 from .page import el, field_error, log
 
 
+def clock(seconds):
+    seconds = int(seconds)
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
 class Phone:
     def __init__(self):
-        self.call = None  # {"number", "direction", "started", "case_id", "customer_id"}
+        self.line = self.engine = None  # set by use(): the page's line is known once farend.json is read
+        self.live = None  # the engine's Call, from dialling or ringing until it is over
+        self.shown = None  # the number as the agent sees it (as typed, for an outbound call)
+        self.record = {}  # where the call's note goes: {"case_id", "customer_id", "case_name"}
         self.dial_context = None  # (object, objectId) of the last clicked number
         self.focus = None  # the PageInfo in view
         self.ticker = None
 
+    async def use(self, line):
+        """Take calls on ``line`` (lines.FarEndLine or lines.SimulatedLine) and start its engine."""
+        self.line, self.engine = line, line.engine
+        el("line").textContent = line.label
+        self.engine.on_ringing(self.on_ringing)
+        self.engine.on_answered(self.on_answered)
+        self.engine.on_ended(self.on_over)
+        self.engine.on_failed(self.on_over)
+        try:
+            await self.engine.start()
+        except CallError as exc:
+            el("line").textContent = "no line"
+            log(f"no phone line: {exc.message}", error=True)
+            return
+        log(f"{line.label}: registered, calls can come and go")
+
     def set_state(self, text):
         el("call-state").textContent = text
 
-    def start_call(self, number, direction, case_id=None, customer_id=None):
-        self.call = {"number": number, "direction": direction, "started": time.monotonic(),
-                     "case_id": case_id, "customer_id": customer_id}
-        el("timer").textContent = self.elapsed()
-        el("call").disabled = el("inbound").disabled = True
-        el("hangup").disabled = False
-        self.ticker = asyncio.ensure_future(self.tick())
+    def buttons(self, in_call, answer=False):
+        el("call").textContent = "Answer" if answer else "Call"
+        el("call").disabled = in_call and not answer
+        el("inbound").disabled = in_call
+        el("hangup").disabled = not in_call
 
-    async def tick(self):
-        while self.call:
-            el("timer").textContent = self.elapsed()
-            await asyncio.sleep(0.5)
-
-    def elapsed(self):
-        seconds = int(time.monotonic() - self.call["started"]) if self.call else 0
-        return f"{seconds // 60:02d}:{seconds % 60:02d}"
-
+    # ---- the agent's buttons
     async def dial(self):
+        """Call: answers a ringing call, or dials the number shown."""
+        if self.live is not None:
+            if self.live.state == "ringing":
+                await self.live.answer()
+            return
+        if self.engine is None:
+            self.set_state("The phone line is not ready yet")
+            return
         number = el("number").value.strip()
-        if not number:
-            self.set_state("Enter a number, or click one in the console")
+        problem = number_problem(number) if number else "Enter a number, or click one in the console"
+        if problem:
+            self.set_state(problem)
             return
-        if number_problem(number):
-            self.set_state(number_problem(number))
-            return
-        case_id = customer_id = None
         context = self.dial_context or ((self.focus.object, self.focus.objectId) if self.focus else None)
-        if context and context[0] == "case":
-            case_id = context[1]
-        elif context and context[0] == "customer":
-            customer_id = context[1]
-        self.start_call(number, "outbound", case_id, customer_id)
+        self.record = {"case_id": context[1] if context and context[0] == "case" else None,
+                       "customer_id": context[1] if context and context[0] == "customer" else None}
+        try:
+            self.live = self.engine.dial(number)
+        except (CallError, BadArguments) as exc:
+            self.set_state(f"Cannot call: {exc.message}")
+            return
+        self.shown = number
+        self.buttons(in_call=True)
+        el("timer").textContent = clock(0)
         self.set_state(f"Calling {number}")
         log(f"outbound call to {number}")
 
     async def inbound(self):
+        """Incoming call: the line rings this phone from the number typed."""
         number = el("caller").value.strip()
         problem = number_problem(number)
         field_error("caller", problem)
-        if problem or self.call:
+        if problem or self.live is not None or self.line is None:
             return
-        self.set_state(f"Incoming call from {number}")
-        log(f"inbound call from {number}: searchAndScreenPop")
-        await interaction.searchAndScreenPop(number, "object=customer")
-        case_id = None
         try:
-            info = await interaction.getPageInfo()
-            if info.object == "case":
-                case_id = info.objectId
-                self.set_state(f"On call with {number} · case #{case_id}: {info.objectName}")
-        except desk.NotSupportedOnPage:
-            self.set_state(f"On call with {number} · no exact customer match")
-        el("number").value = number
-        self.start_call(number, "inbound", case_id)
+            await self.line.ring(number)
+        except CallError as exc:
+            log(f"the line could not ring this phone: {exc.message}", error=True)
 
     async def hang_up(self):
-        call, duration = self.call, self.elapsed()
-        if not call:
+        if self.live is not None:
+            self.live.hang_up()  # a ringing call is rejected; on_over writes the note
+
+    # ---- the engine's events
+    async def on_ringing(self, call):
+        if self.live is not None:  # one call at a time
+            call.reject()
             return
-        self.call = None
-        el("call").disabled = el("inbound").disabled = False
-        el("hangup").disabled = True
-        self.set_state(f"Call ended after {duration}")
-        case_id = call["case_id"]
-        if case_id is None and call["customer_id"] is not None:
+        self.live, self.shown = call, call.number
+        self.record = {"case_id": None, "customer_id": None}
+        el("number").value = call.number
+        el("timer").textContent = clock(0)
+        self.buttons(in_call=True, answer=True)
+        self.set_state(f"Incoming call from {call.number}")
+        log(f"inbound call from {call.number}: searchAndScreenPop")
+        await interaction.searchAndScreenPop(call.number, "object=customer")
+        try:
+            info = await interaction.getPageInfo()
+        except desk.NotSupportedOnPage:
+            info = None
+        if info is not None and info.object == "case":
+            self.record.update(case_id=info.objectId, case_name=info.objectName)
+        if call.state == "ringing":
+            self.set_state(f"Incoming call from {call.number}{self.about()}")
+
+    def about(self):
+        if self.record.get("case_name"):
+            return f" · case #{self.record['case_id']}: {self.record['case_name']}"
+        return " · no exact customer match" if self.live and str(self.live.direction) == "inbound" else ""
+
+    def on_answered(self, call):
+        self.buttons(in_call=True)
+        self.set_state(f"On call with {self.shown}{self.about()}")
+        log(f"connected to {self.shown}")
+        self.ticker = asyncio.ensure_future(self.tick(call))
+
+    async def tick(self, call):
+        while call.state in ("active", "held"):
+            el("timer").textContent = clock(call.duration)
+            await asyncio.sleep(0.5)
+
+    async def on_over(self, call):
+        if call is not self.live:
+            return
+        self.live = None
+        self.buttons(in_call=False)
+        duration = clock(call.duration)
+        el("timer").textContent = duration
+        if call.state == "ended":
+            ended = f"Call ended after {duration}" + ("" if call.reason == "hung up" else f" ({call.reason})")
+        else:
+            ended = f"Call {call.reason}: {self.shown}"
+        self.set_state(ended)
+        log(f"call with {self.shown} {call.state}: {call.reason}" + (f" ({call.detail})" if call.detail else ""))
+        await self.write_note(call, ended)
+
+    async def write_note(self, call, ended):
+        """Every call, connected or not, leaves a note on its case (a new phone case for a call
+        placed from a customer's record)."""
+        case_id, direction = self.record.get("case_id"), str(call.direction)
+        if case_id is None and self.record.get("customer_id") is not None:
             created = await interaction.ajax("/api/v2/cases", {"method": "POST", "data": {
-                "subject": f"Outbound call to {call['number']}", "type": "phone",
-                "customer_id": int(call["customer_id"])}})
+                "subject": f"Outbound call to {self.shown}", "type": "phone",
+                "customer_id": int(self.record["customer_id"])}})
             case_id = str(created.data["id"])
             await interaction.screenPop(case_id, "object=case")
         if case_id is None:
-            log(f"call with {call['number']} ended ({duration}); no case to note it on")
+            log(f"call with {self.shown} over; no case to note it on")
             return
-        body = f"Phone call with {call['number']} ({call['direction']}), {duration}."
+        body = f"Phone call with {self.shown} ({direction}), {clock(call.duration)}, {call.reason}."
         note = await interaction.ajax(f"/api/v2/cases/{case_id}/notes", {"method": "POST", "data": {"body": body}})
         log(f"note #{note.data['id']} saved on case #{case_id}")
-        self.set_state(f"Call ended after {duration} · note saved on case #{case_id}")
+        self.set_state(f"{ended} · note saved on case #{case_id}")
 
+    # ---- the console's events
     def on_click_to_dial(self, response):
         if response.error:
             log(f"click-to-dial failed: {response.error}", error=True)
@@ -108,7 +178,8 @@ class Phone:
         r = response.result
         self.dial_context = (r.object, r.objectId)
         el("number").value = r.number
-        self.set_state(f"Ready to call {r.number} ({r.object} #{r.objectId})")
+        if self.live is None:
+            self.set_state(f"Ready to call {r.number} ({r.object} #{r.objectId})")
         log(f"clicked {r.number}")
 
     def on_focus(self, response):

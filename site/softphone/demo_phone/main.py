@@ -10,6 +10,7 @@ from desk_cti_py import cti, interaction, ready
 
 from . import tryapi
 from .calls import Phone
+from .lines import open_line
 from .page import el, field_error, log, on_click
 from .panel import Panel
 
@@ -17,12 +18,12 @@ from .panel import Panel
 def start():
     """Listen to the console, wire the page's buttons, and finish setting up once connected."""
     phone, panel = Phone(), Panel()
+    line = asyncio.ensure_future(open_line())  # farend.json is read while the console connects
     cti.onClickToDial(phone.on_click_to_dial)
     interaction.onFocus(phone.on_focus)
 
     for key in document.querySelectorAll(".dialpad button"):
-        add_event_listener(key, "click",
-                           lambda e: setattr(el("number"), "value", el("number").value + e.target.dataset.key))
+        add_event_listener(key, "click", lambda e: press(phone, e.target.dataset.key))
 
     on_click(el("call"), phone.dial)
     on_click(el("hangup"), phone.hang_up)
@@ -49,6 +50,15 @@ def start():
             phone.on_focus(desk.Response(await interaction.getPageInfo()))
         except desk.NotSupportedOnPage:
             pass
+        await phone.use(await line)
         log("ready")
 
     return phone
+
+
+def press(phone, key):
+    """A dial pad key: a digit of the number, or a DTMF digit sent on a connected call."""
+    if phone.live is not None and phone.live.state == "active":
+        phone.live.send_dtmf(key)
+    else:
+        el("number").value = el("number").value + key
