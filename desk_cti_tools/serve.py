@@ -342,7 +342,8 @@ def _serve(project_dir: Path | None, softphone_url: str | None, console_port: in
         say(f"  softphone {project_dir} served from {origins.phone}/ (a second origin), rebuilt when a file changes")
     if far is not None:
         say(f"  far end (a line to call): SIP on {far.sip_url}, control API {far.url}/status")
-        say(f"    {FAREND_NUMBERS}; POST {far.url}/calls {{\"caller\": \"5550107\"}} rings the softphone")
+        say(f"    {FAREND_NUMBERS}")
+        say(f"    it rings the softphone on POST {far.url}/calls {{\"caller\": \"5550107\"}} (the demo's Incoming call)")
     say(f"  sign in as {AGENT}, password {DEMO_PASSWORD}. Ctrl-C stops.")
     # uvicorn stops on SIGINT or SIGTERM and then raises the signal again: heard here, so the
     # builds are cleaned up and "stopped." printed rather than the process killed mid-way

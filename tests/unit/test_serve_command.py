@@ -55,7 +55,7 @@ def test_a_bad_argument_is_one_line_and_exit_2(capsys, args, says):
 
 def test_a_port_in_use_is_one_line_and_exit_2(capsys, busy_port, tmp_path, monkeypatch):
     monkeypatch.setenv("DESK_CTI_DATA", str(tmp_path))
-    status, lines = serve(capsys, DEMO, "--console-port", busy_port, "--phone-port", 0)
+    status, lines = serve(capsys, DEMO, "--console-port", busy_port, "--phone-port", 0, "--farend-port", 0)
     assert status == 2 and len(lines) == 1
     assert f"cannot listen on port {busy_port}" in lines[0] and "in use" in lines[0]
 
@@ -83,7 +83,7 @@ def test_serve_builds_rebuilds_keeps_the_last_good_build_and_stops_cleanly(proje
     pyproject = project / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace("console-origins = []",
                                                        'console-origins = ["https://desk.example.com"]'))
-    s = Serving(project, "--console-port", 0, "--phone-port", 0,
+    s = Serving(project, "--console-port", 0, "--phone-port", 0, "--farend-port", 0,
                 env={"DESK_CTI_DATA": str(tmp_path / "data"), "TMPDIR": str(tmpdir)})
     try:
         i, m = s.wait_for(r"the console emulator is at (http://localhost:\d+)/")
@@ -127,7 +127,7 @@ def test_a_first_build_that_fails_is_one_line_and_exit_2_with_no_port_held(capsy
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    status, lines = serve(capsys, project, "--console-port", port, "--phone-port", 0)
+    status, lines = serve(capsys, project, "--console-port", port, "--phone-port", 0, "--farend-port", 0)
     assert status == 2 and len(lines) == 1, lines
     assert "the build of" in lines[0] and "desk-cti.js" in lines[0]
     with socket.socket() as again:  # the port was let go
