@@ -68,6 +68,17 @@ def boot(page, snap_site, folder="good", mode="always"):
     return frame
 
 
+CACHED = """async () => {
+    const e = performance.getEntriesByType('resource').find((e) => e.name.includes('/snapshot.bin') && e.responseEnd > 0);
+    if (!e) return false;
+    try {
+        return (await fetch(e.name, { cache: 'only-if-cached', mode: 'same-origin' })).ok;
+    } catch {
+        return false;
+    }
+}"""
+
+
 def boot_info(frame):
     return frame.evaluate("desk.bootInfo")
 
@@ -151,8 +162,11 @@ def test_auto_uses_the_cached_snapshot(browser, snap_site):
         page.on("pageerror", lambda e: errors.append(str(e)))
         frame = boot(page, snap_site, mode="auto")
         assert boot_info(frame)["reason"]
-        frame.wait_for_function("""performance.getEntriesByType('resource')
-            .some((e) => e.name.includes('/snapshot.bin') && e.responseEnd > 0)""", timeout=BOOT_MS)
+        # the cache entry is written as the download ends: wait until a probe finds it
+        for _ in range(300):
+            if frame.evaluate(CACHED):
+                break
+            page.wait_for_timeout(200)
         frame = boot(page, snap_site, mode="auto")
         info = boot_info(frame)
         assert info == {**info, "snapshot": True, "reason": "snapshot in the HTTP cache"}, info
