@@ -296,7 +296,8 @@
       }
     }
     console.info(`desk-cti: plain boot: ${plan.reason}`);
-    if (plan.prefetch) whenReady.then(() => prefetchWhenIdle(plan.prefetch), () => {});
+    // a snapshot that does not match this folder is not worth keeping for the next boot
+    if (plan.prefetch) whenReady.then(() => plan.matches).then((why) => why || prefetchWhenIdle(plan.prefetch), () => {});
     return runtime(null);
   }
 
@@ -315,10 +316,11 @@
       mode: snapshotMode, cached: Boolean(cached), rttMs: snap.roundTrip(new URL(indexURL).origin),
       saveData: Boolean(navigator.connection && navigator.connection.saveData),
     });
-    if (!choice.use) return { ...choice, prefetch: url };
     // the wheels are compared with the lock's once it is in, before the restore: the runtime
     // starts meanwhile (a mismatch costs a second start, a wait would cost every boot a request)
     const matches = lockFile().then((lock) => snap.mismatch(m, { version, lock }));
+    matches.catch(() => {}); // a lock that does not come is the boot's own error
+    if (!choice.use) return { ...choice, prefetch: url, matches };
     return { ...choice, snap, manifest: m, response: cached || fetch(url), matches };
   }
 
