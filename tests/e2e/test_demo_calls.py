@@ -4,6 +4,7 @@ call, hang-up writes the call's note; "Incoming call" makes the far end ring the
 console pops the caller's case, the agent answers, the far end hangs up, the note is written.
 Chromium with fake media devices and loopback ICE (calls_support); nothing leaves 127.0.0.1."""
 
+import contextlib
 import json
 import re
 import time
@@ -16,6 +17,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from calls_support import MEDIA_FLAGS, tone_wav
 from conftest import BOOT_MS, LOCAL, frame_at
+from desk_cti_tools.cli import main
 from tools.chromium import CHROMIUM, FLAGS
 from tools.serving import Serving
 
@@ -24,21 +26,26 @@ CUSTOMER_7 = "+1 555 0107"
 CALL_MS = 20_000  # a call's signalling and ICE on loopback take well under a second; bounded anyway
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """`desk-cti serve site/softphone` with its far end, all on free ports: (console, phone, far end)."""
-    data = tmp_path_factory.mktemp("data")
-    s = Serving(DEMO, "--console-port", 0, "--phone-port", 0, "--farend-port", 0, env={"DESK_CTI_DATA": str(data)})
+@contextlib.contextmanager
+def serving(project, data):
+    """`desk-cti serve PROJECT` with its far end, all on free ports: (console, phone, far end)."""
+    s = Serving(project, "--console-port", 0, "--phone-port", 0, "--farend-port", 0, env={"DESK_CTI_DATA": str(data)})
     try:
         i, m = s.wait_for(r"the console emulator is at (http://localhost:\d+)/")
         console = m.group(1)
         i, m = s.wait_for(r"served from (http://127\.0\.0\.1:\d+)/", i)
         phone = m.group(1)
         _, m = s.wait_for(r"far end .*control API (http://127\.0\.0\.1:\d+)/status", i)
-        yield console, phone, m.group(1), s
+        yield console, phone, m.group(1)
     finally:
         assert s.stop() == 0, s.lines
     assert s.lines[-1] == "stopped." and not any("Traceback" in line for line in s.lines), s.lines
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    with serving(DEMO, tmp_path_factory.mktemp("data")) as origins:
+        yield origins
 
 
 @pytest.fixture(scope="module")
@@ -92,11 +99,15 @@ def far_call_when(base, predicate, what, seconds=10.0):
         time.sleep(0.1)
 
 
-def test_the_demo_places_and_takes_real_calls_and_notes_them(served, page):
-    console, phone, farend, s = served
+def sign_in(page, console):
     r = page.request.post(f"{console}/login", form={"email": "alex@acme-support.example", "password": "demo"},
                           max_redirects=0, headers={"Origin": console})
     assert r.status == 303
+
+
+def test_the_demo_places_and_takes_real_calls_and_notes_them(served, page):
+    console, phone, farend = served
+    sign_in(page, console)
     page.goto(f"{console}/agent/customers/7")
     frame = frame_at(page, f"{phone}/")
     frame.locator("#log").get_by_text(re.compile(r" ready$")).wait_for(timeout=BOOT_MS)
@@ -151,3 +162,31 @@ def test_the_demo_places_and_takes_real_calls_and_notes_them(served, page):
     frame.get_by_role("button", name="Call", exact=True).click()
     expect(state).to_contain_text("Call busy: 486 555 0100", timeout=CALL_MS)
     expect(frame.get_by_role("button", name="Hang up")).to_be_disabled()
+
+
+def test_a_new_project_served_calls_the_far_end_through_the_engine(page, tmp_path):
+    """`desk-cti new`'s scaffold: its line.py on the far end that `desk-cti serve` names in farend.json."""
+    assert main(["new", str(tmp_path / "my-phone")]) == 0
+    with serving(tmp_path / "my-phone", tmp_path / "data") as (console, phone, farend):
+        sign_in(page, console)
+        page.goto(f"{console}/agent/customers/7")
+        frame = frame_at(page, f"{phone}/")
+        expect(frame.get_by_test_id("status")).to_have_text("Ready", timeout=BOOT_MS)
+        line = frame.get_by_test_id("line")
+        expect(line).to_have_text("Line ready")
+        page.get_by_role("link", name=CUSTOMER_7).click()  # click-to-dial places the call
+        expect(line).to_have_text("On call with +15550107", timeout=CALL_MS)
+        call = far_call_when(farend, lambda c: c["state"] == "answered" and c["received"]["energy"] > 0,
+                             "audio from the new softphone")
+        frame.get_by_role("button", name="Hang up").click()
+        expect(line).to_contain_text("Call ended: hung up")
+        far_call_when(farend, lambda c: c["id"] == call["id"] and c["end"] == "softphone hung up", "the hang-up")
+        far(farend, "/calls", {"caller": "+15550107"})  # the far end rings it: the console pops the caller
+        expect(line).to_have_text("Incoming call from +15550107", timeout=CALL_MS)
+        page.wait_for_url(re.compile(r"/agent/cases/\d+$"))
+        expect(page.get_by_test_id("record-title")).to_have_text("Phone call from Grace Castillo")
+        frame.get_by_role("button", name="Answer").click()
+        expect(line).to_have_text("On call with +15550107", timeout=CALL_MS)
+        call = far_call_when(farend, lambda c: c["state"] == "answered", "the answer")
+        far(farend, f"/calls/{call['id']}/hangup", {})
+        expect(line).to_contain_text("Call ended: remote hung up", timeout=CALL_MS)

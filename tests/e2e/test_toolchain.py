@@ -195,7 +195,8 @@ def test_serve_runs_the_new_project_in_the_emulator_console(venv, page):
     env = env_for(base, bin_dir)
     project = base / "work" / "served-phone"
     assert run(bin_dir, "new", project, cwd=base, env=env).returncode == 0
-    proc = subprocess.Popen([bin_dir / "desk-cti", "serve", project, "--console-port", "0", "--phone-port", "0"],
+    proc = subprocess.Popen([bin_dir / "desk-cti", "serve", project, "--console-port", "0", "--phone-port", "0",
+                             "--farend-port", "0"],
                             cwd=base, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: list[str] = []
     try:
