@@ -74,8 +74,11 @@ build/test-wheels/.built: desk_cti_tools/pins.py $(VENV)/.installed
 
 dist: $(RUNTIME) $(TEST_RUNTIME)
 TOOLS_BUILD := tools/build_dist.py desk_cti_tools/runtime.py desk_cti_tools/lock.py desk_cti_tools/build.py
-$(RUNTIME): $(WHEEL_DIR)/.built node_modules/.installed $(TOOLS_BUILD)
+SNAPSHOT_TOOL := desk_cti_tools/snapshot.py desk_cti_tools/snapshot.mjs
+# The e2e layer and the bench boot build/pyodide from its memory snapshot (docs/snapshot.md).
+$(RUNTIME): $(WHEEL_DIR)/.built node_modules/.installed $(TOOLS_BUILD) $(SNAPSHOT_TOOL)
 	$(PY) tools/build_dist.py build/pyodide $(WHEEL_DIR)/*.whl
+	$(PY) -m desk_cti_tools.snapshot build/pyodide --import desk_cti_py --import desk_cti_py._browser --wheel build/pyodide/desk_cti_py-*.whl
 	touch $@
 $(TEST_RUNTIME): $(WHEEL_DIR)/.built build/test-wheels/.built node_modules/.installed $(TOOLS_BUILD) loader/desk-console.js tests/e2e/pages/host.html
 	$(PY) tools/build_dist.py build/pyodide-test $(WHEEL_DIR)/*.whl build/test-wheels/*.whl

@@ -14,7 +14,7 @@ from .errors import ToolError
 HERE = Path(__file__).resolve().parent
 #: the loader's files a build needs at least; every .js and .mjs of the folder ships (the loader
 #: imports its modules by name beside itself)
-LOADER_FILES = ("desk-cti.js", "desk-cti-wheel.mjs", "desk-console.js")
+LOADER_FILES = ("desk-cti.js", "desk-cti-wheel.mjs", "desk-cti-snapshot.mjs", "desk-console.js")
 
 
 def loader_dir() -> Path:

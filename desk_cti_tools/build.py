@@ -21,6 +21,7 @@ import html
 import json
 import os
 import shutil
+import sys
 import tempfile
 from html.parser import HTMLParser
 from importlib import metadata
@@ -135,9 +136,8 @@ def _assemble(project: Project, dest: Path, work: Path, runtime: Path, origins: 
     write_lock(runtime_lock, pyodide, shipped, {**later.dist_entries, **boot.dist_entries})
     write_index(pyodide / "simple", later.wheels)
 
-    # SNAPSHOT HOOK: the runtime folder is complete here (runtime, wheels, lock); a memory
-    # snapshot of it (desk_cti_tools.snapshot.make_snapshot(dest / "pyodide", ...)) goes here,
-    # before the loader, the page, precompression and the manifest.
+    if not for_tests:  # pytest-pyodide boots with its own loadPyodide: a snapshot would go unused
+        _snapshot(pyodide, project, [shipped[0], shipped[-1], *wheels.values()])
 
     loader = dest / "loader"
     loader.mkdir()
@@ -164,6 +164,18 @@ def _assemble(project: Project, dest: Path, work: Path, runtime: Path, origins: 
     if not for_tests:  # a test build is read from disk by one test run: gzip would only cost time
         precompress(dest)
     write_manifest(dest, origins=origins, project=project, for_tests=for_tests)
+
+
+def _snapshot(pyodide: Path, project: Project, wheels: list[Path]) -> None:
+    """A memory snapshot with the library and the softphone's package imported (docs/snapshot.md).
+    Without one the softphone still boots, plainly: say so in one line and go on."""
+    from .snapshot import SnapshotError, make_snapshot
+
+    try:
+        make_snapshot(pyodide, imports=["desk_cti_py", "desk_cti_py._browser", project.package],
+                      wheels=[pyodide / w.name for w in wheels])
+    except SnapshotError as exc:
+        print(f"desk-cti build: no memory snapshot ({exc}); the softphone boots without one", file=sys.stderr)
 
 
 def _copy_dist_files(resolved: deps.Resolved, dist: Path | None, pyodide: Path) -> None:

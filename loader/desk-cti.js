@@ -447,10 +447,12 @@
     const timeout = cfg.timeout ? Number(cfg.timeout) : undefined;
     const origins = (cfg.consoleOrigins || cfg.consoleOrigin || "").split(/[\s,]+/).filter(Boolean);
     const development = cfg.development !== undefined && cfg.development !== "false";
+    const debug = cfg.debug !== undefined && cfg.debug !== "false"; // every message to the browser console
     if (development) domReady().then(warnDevelopment);
     try {
       // events before ready() (the record in focus at boot) wait for the listeners it registers
-      callPy(dcp, "connect", origins.join(" "), { development, hold_events_until_ready: true, ...(timeout ? { timeout } : {}) });
+      callPy(dcp, "connect", origins.join(" "), { development, hold_events_until_ready: true, ...(timeout ? { timeout } : {}),
+        ...(debug ? { debug } : {}) });
     } catch (e) {
       // A refused console is said in one line, not as a Python traceback.
       const last = String(e.message).trim().split("\n").pop();

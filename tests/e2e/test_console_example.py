@@ -10,7 +10,8 @@ import pytest
 from playwright.sync_api import expect
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Mount
+from starlette.responses import HTMLResponse
+from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 import conftest
@@ -30,8 +31,13 @@ def example():
     console_app = Starlette(routes=[Mount("/docs", StaticFiles(directory=DOCS)),
                                     Mount("/loader", StaticFiles(directory=loader_dir()))])
     with Background.serving(console_app, "localhost") as console:
+        # the test softphone with the loader's data-debug
+        debug_page = (conftest.PAGES / "softphone.html").read_text().replace(
+            "%DESK_CONSOLE_ORIGINS%", console).replace('data-timeout="5"', 'data-timeout="5" data-debug')
         phone_app = Starlette(
-            routes=[Mount("/test", conftest.test_pages(console)), Mount("/loader", StaticFiles(directory=loader_dir())),
+            routes=[Route("/debug/softphone.html", lambda request: HTMLResponse(debug_page)),
+                    Mount("/debug", StaticFiles(directory=conftest.PAGES)),
+                    Mount("/test", conftest.test_pages(console)), Mount("/loader", StaticFiles(directory=loader_dir())),
                     Mount("/pyodide", StaticFiles(directory=PYODIDE, check_dir=False))],
             middleware=[Middleware(AddHeaders, headers={"Content-Security-Policy": f"frame-ancestors {console}"})])
         with Background.serving(phone_app, "127.0.0.1") as phone:
@@ -139,3 +145,15 @@ async def main():
     request = next(line for line in lines if " -> out to " in line and " request id=" in line)
     assert '"method":"isVisible"' in request and " chars {" in request
     assert any(f"<- in from {console} response id=" in line for line in lines), lines
+
+
+def test_the_loaders_data_debug_turns_debug_mode_on_at_boot(page, guard, example):
+    console, phone = example
+    phone_url = f"{phone}/debug/softphone.html"
+    open_example(page, console, softphone=phone_url)
+    frame = frame_at(page, phone_url)
+    frame.wait_for_function("window.desk && desk.phase === 'ready'", timeout=BOOT_MS)
+    assert run_py(frame, "import desk_cti_py as d\nasync def main():\n    return d.current().debug") is True
+    lines = [line for line in guard.console if "desk-cti debug:" in line]
+    assert any(line.startswith(f"log: desk-cti debug: -> out to {console} hello id=") for line in lines), lines
+    assert any(line.startswith(f"log: desk-cti debug: <- in from {console} welcome id=") for line in lines), lines
