@@ -11,14 +11,25 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 from desk_cti_tools.emulator.server import Background  # noqa: E402
-from desk_cti_tools.serve import built_softphone  # noqa: E402
+from desk_cti_tools.farend import Running  # noqa: E402
+from desk_cti_tools.serve import built_softphone, farend_json  # noqa: E402
 from tools.chromium import CHROMIUM, FLAGS  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
+#: a fake microphone (Chromium's beep) and ICE on loopback: the real call's audio stays on 127.0.0.1
+MEDIA_FLAGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+               "--allow-loopback-in-peer-connection", "--autoplay-policy=no-user-gesture-required"]
 
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
+    simulated_line()
+    real_call()
+    print(f"screenshots in {OUT}")
+
+
+def simulated_line() -> None:
+    """The demo without a far end (its simulated line): click-to-dial, an inbound call, panel sizes."""
     with tempfile.TemporaryDirectory() as tmp, \
             Background(db_path=Path(tmp) / "desk.sqlite3",
                        softphone=built_softphone(ROOT / "site" / "softphone", Path(tmp))) as o, \
@@ -36,6 +47,7 @@ def main() -> None:
         frame.locator("#dev > summary").click()  # the simulated call is among the developer's tools
         frame.locator("#inbound").click()
         page.wait_for_url(re.compile(r"/agent/cases/\d+$"))
+        frame.get_by_role("button", name="Answer").click()
         page.wait_for_timeout(2200)
         frame.locator("#hangup").click()
         expect(frame.get_by_test_id("call-state")).to_contain_text("note saved")
@@ -44,7 +56,32 @@ def main() -> None:
         page.screenshot(path=OUT / "inbound-call.png", full_page=True)
         panel_sizes(page, frame)
         browser.close()
-    print(f"screenshots in {OUT}")
+
+
+def real_call() -> None:
+    """A real call in progress, as `desk-cti serve` (make demo) runs it: the far end answered a
+    number clicked in the console, audio flows over WebRTC on loopback, the timer runs."""
+    with tempfile.TemporaryDirectory() as tmp, Running(0) as far, \
+            Background(db_path=Path(tmp) / "desk.sqlite3",
+                       softphone=built_softphone(ROOT / "site" / "softphone", Path(tmp),
+                                                 {"farend.json": farend_json(far)})) as o, \
+            sync_playwright() as p:
+        far.farend.allow(o.phone)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS + MEDIA_FLAGS)
+        page = browser.new_page(viewport={"width": 1360, "height": 860})
+        page.goto(f"{o.console}/agent/customers/7")
+        page.fill("input[name=password]", "demo")
+        page.click("button[type=submit]")
+        frame = page.frame_locator("#softphone")
+        frame.locator("#log").get_by_text(re.compile(r" ready$")).wait_for(timeout=60_000)
+        page.get_by_role("link", name="+1 555 0107").click()
+        frame.get_by_role("button", name="Call", exact=True).click()
+        expect(frame.get_by_test_id("call-state")).to_contain_text("On call with", timeout=20_000)
+        expect(frame.get_by_test_id("timer")).to_have_text("00:04", timeout=10_000)
+        page.screenshot(path=OUT / "real-call.png")
+        frame.get_by_role("button", name="Hang up").click()
+        expect(frame.get_by_test_id("call-state")).to_contain_text("note saved")
+        browser.close()
 
 
 SIZE = """async () => {

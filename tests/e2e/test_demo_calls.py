@@ -126,6 +126,7 @@ def test_the_demo_places_and_takes_real_calls_and_notes_them(served, page):
     used = call["candidates"]["local"] + call["candidates"]["remote"]
     assert used and all(a.startswith("127.") or a == "::1" for a in used), used  # loopback only
     expect(timer).not_to_have_text("00:00", timeout=5000)  # the timer runs on the connected call
+    expect(frame.get_by_test_id("audio")).to_have_text(re.compile(r"♪ [1-9]\d* in"))  # the far end's tone arrives
     frame.get_by_role("button", name="Hang up").click()
     expect(state).to_contain_text("note saved on case #", timeout=CALL_MS)
     case_id = re.search(r"note saved on case #(\d+)", state.text_content()).group(1)

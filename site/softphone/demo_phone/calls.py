@@ -133,9 +133,16 @@ class Phone:
         self.ticker = asyncio.ensure_future(self.tick(call))
 
     async def tick(self, call):
+        """The timer, and what arrived of the other side's audio (the engine's media figures)."""
+        turn = 0
         while call.state in ("active", "held"):
             el("timer").textContent = clock(call.duration)
+            if turn % 2 == 0:
+                stats = await call.media_stats()
+                el("audio").textContent = f"♪ {stats.packets_received} in" if stats.packets_received else ""
+            turn += 1
             await asyncio.sleep(0.5)
+        el("audio").textContent = ""
 
     async def on_over(self, call):
         if call is not self.live:
