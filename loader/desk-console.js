@@ -25,6 +25,8 @@ export const NAMESPACE = "desk-cti";
 /** The protocol version this module speaks (package.json's deskCti.protocol says the same). */
 export const VERSION = 1;
 export const PROTOCOL_VERSION = VERSION;
+// the head of every message this console posts, as JSON.stringify writes it
+const HEAD = `{"ns":${JSON.stringify(NAMESPACE)},"v":${VERSION},`;
 // a hello is ids and little else: a longer message from a refused origin is not even parsed
 const MAX_HELLO_CHARS = 1000;
 export const MAX_MESSAGE_CHARS = 1000000;
@@ -329,6 +331,32 @@ function tooLargeError(method, answer, size) {
   return err;
 }
 
+// A handler's ctx: {signal, deadline, console}. Most handlers answer at once and never read
+// the signal, so its AbortController is made on first read (already aborted if the request
+// was given up by then).
+class RequestContext {
+  #controller = null;
+  #aborted = false;
+
+  constructor(deadline, console) {
+    this.deadline = deadline;
+    this.console = console;
+  }
+
+  get signal() {
+    if (this.#controller === null) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort();
+    }
+    return this.#controller.signal;
+  }
+
+  static abort(ctx) {
+    ctx.#aborted = true;
+    ctx.#controller?.abort();
+  }
+}
+
 function randomId() {
   const a = new Uint8Array(6);
   crypto.getRandomValues(a);
@@ -457,17 +485,30 @@ export class DeskConsole {
 
   // Post one message. Over the size limit nothing is posted: `tooLarge(size)` decides what
   // happens instead (by default, an event is dropped with a console error and false).
-  _post(fields, origin = this.origin, tooLarge = (size) => this._eventTooLarge(fields, size)) {
+  _post(fields, origin = this.origin, tooLarge = null) {
     const win = this._frame();
     if (!origin || !win) return false;
     const msg = { ns: NAMESPACE, v: VERSION, id: `${this.session}-${++this._n}`, ...fields };
     const text = JSON.stringify(msg);
     if (text.length > MAX_MESSAGE_CHARS) {
       this.stats.tooLarge++;
-      return tooLarge(text.length);
+      return tooLarge ? tooLarge(text.length) : this._eventTooLarge(fields, text.length);
     }
     win.postMessage(text, origin);
     this.onMessage?.("out", msg, { origin });
+    return true;
+  }
+
+  // The common answer, a boolean result, written straight as its JSON (what _post's
+  // JSON.stringify gives for it, in the same key order): no message object unless an inspector
+  // wants one. It is a few hundred characters at most (an id is), far below the limit.
+  _postBoolean(re, result) {
+    const win = this._frame();
+    const origin = this.origin;
+    if (!origin || !win) return false;
+    const id = `${this.session}-${++this._n}`;
+    win.postMessage(`${HEAD}"id":"${id}","type":"response","re":${JSON.stringify(re)},"ok":true,"result":${result}}`, origin);
+    this.onMessage?.("out", { ns: NAMESPACE, v: VERSION, id, type: "response", re, ok: true, result }, { origin });
     return true;
   }
 
@@ -581,8 +622,10 @@ export class DeskConsole {
   // Anything accepted from the softphone shows it is there.
   _heard() {
     this._heardAt = performance.now();
-    clearTimeout(this._pingTimer);
-    this._pingTimer = null;
+    if (this._pingTimer !== null) {
+      clearTimeout(this._pingTimer);
+      this._pingTimer = null;
+    }
     if (this._quietTimer === null) this._watch(this.options.pingAfterMs);
   }
 
@@ -628,7 +671,9 @@ export class DeskConsole {
 
   // ---- requests
 
-  async _request(msg) {
+  // A handler that answers at once is answered in the same task, with no timer and no promise;
+  // one that returns a promise is given up at its deadline (a timer for those only).
+  _request(msg) {
     let params, timeout;
     try {
       params = this._check(msg);
@@ -643,10 +688,26 @@ export class DeskConsole {
       return;
     }
     const job = this._start(msg, budget(timeout, this.options.requestTimeoutMs));
+    let result;
     try {
-      const result = await this._handle(msg.method, params, job.ctx);
-      if (!checkResult(msg.method, result)) {
-        throw new CtiConsoleError(ErrorCode.CONSOLE_ERROR, `${msg.method}: the console's handler returned a bad result`);
+      result = this._handle(msg.method, params, job.ctx);
+      if (result !== null && (typeof result === "object" || typeof result === "function") && typeof result.then === "function") {
+        this._arm(job);
+        Promise.resolve(result).then((r) => this._settle(job, r), (e) => this._finish(job, e));
+        return;
+      }
+    } catch (e) {
+      this._finish(job, e);
+      return;
+    }
+    this._settle(job, result);
+  }
+
+  // A handler's result, checked against the method's table, answers the request.
+  _settle(job, result) {
+    try {
+      if (!checkResult(job.msg.method, result)) {
+        throw new CtiConsoleError(ErrorCode.CONSOLE_ERROR, `${job.msg.method}: the console's handler returned a bad result`);
       }
       this._finish(job, null, result);
     } catch (e) {
@@ -659,20 +720,24 @@ export class DeskConsole {
     return checkRequest(msg.method, msg.params);
   }
 
-  // A request in progress: counted against the bound, given up (and its work aborted) at its deadline.
+  // A request in progress: counted against the bound until it is answered or given up.
   _start(msg, ms) {
-    const controller = new AbortController();
-    const job = { msg, controller, done: false, ctx: { signal: controller.signal, deadline: performance.now() + ms, console: this } };
+    const job = { msg, ms, done: false, timer: null, ctx: new RequestContext(performance.now() + ms, this) };
+    this._jobs.add(job);
+    if (this._jobs.size > this.stats.peakInFlight) this.stats.peakInFlight = this._jobs.size;
+    return job;
+  }
+
+  // A request still working after its handler returned: given up (its work aborted) at its deadline.
+  _arm(job) {
+    const { msg, ms } = job;
     job.timer = setTimeout(() => {
       this.stats.timedOut++;
       this._finish(job, new CtiConsoleError(ErrorCode.TIMEOUT,
         `${msg.method}: the console gave up after ${Math.round(ms)} ms, before the caller's deadline` +
         (msg.method === "ajax" ? "; a write may have reached the API (read before you retry)" : "")));
-      controller.abort();
-    }, ms);
-    this._jobs.add(job);
-    this.stats.peakInFlight = Math.max(this.stats.peakInFlight, this._jobs.size);
-    return job;
+      RequestContext.abort(job.ctx);
+    }, Math.max(0, job.ctx.deadline - performance.now()));
   }
 
   // The first outcome answers; one after a give-up is only counted.
@@ -682,7 +747,7 @@ export class DeskConsole {
       return;
     }
     job.done = true;
-    clearTimeout(job.timer);
+    if (job.timer !== null) clearTimeout(job.timer);
     this._jobs.delete(job);
     this._reply(job.msg, error, result);
   }
@@ -691,22 +756,15 @@ export class DeskConsole {
   _abortAll() {
     for (const job of this._jobs) {
       job.done = true;
-      clearTimeout(job.timer);
-      job.controller.abort();
+      if (job.timer !== null) clearTimeout(job.timer);
+      RequestContext.abort(job.ctx);
     }
     this._jobs.clear();
   }
 
-  async _handle(method, params, ctx) {
-    if (method === "enableClickToDial" || method === "disableClickToDial") {
-      const enable = method === "enableClickToDial";
-      const ok = this.handlers[method] ? await this.handlers[method](params, ctx) : true;
-      if (ok === true && !ctx.signal.aborted) {
-        this.clickToDialEnabled = enable;
-        this._setState(this.state);
-      }
-      return ok;
-    }
+  // The handler's result, or a promise of it.
+  _handle(method, params, ctx) {
+    if (method === "enableClickToDial" || method === "disableClickToDial") return this._clickToDial(method, params, ctx);
     const handler = this.handlers[method];
     if (typeof handler !== "function") {
       throw new CtiConsoleError(ErrorCode.UNKNOWN_METHOD, `this console does not answer ${method}`);
@@ -714,7 +772,21 @@ export class DeskConsole {
     return handler(params, ctx);
   }
 
+  // Click-to-dial is on or off once the page's handler (if any) says it is.
+  async _clickToDial(method, params, ctx) {
+    const ok = this.handlers[method] ? await this.handlers[method](params, ctx) : true;
+    if (ok === true && !ctx.signal.aborted) {
+      this.clickToDialEnabled = method === "enableClickToDial";
+      this._setState(this.state);
+    }
+    return ok;
+  }
+
   _reply(req, error, result) {
+    if (!error && typeof result === "boolean") {
+      this.stats.answered++;
+      return this._postBoolean(req.id, result);
+    }
     const method = typeof req.method === "string" ? req.method : "";
     let fields;
     if (error) {
