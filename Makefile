@@ -80,10 +80,13 @@ $(RUNTIME): $(WHEEL_DIR)/.built node_modules/.installed $(TOOLS_BUILD) $(SNAPSHO
 	$(PY) tools/build_dist.py build/pyodide $(WHEEL_DIR)/*.whl
 	$(PY) -m desk_cti_tools.snapshot build/pyodide --import desk_cti_py --import desk_cti_py._browser --wheel build/pyodide/desk_cti_py-*.whl
 	touch $@
-$(TEST_RUNTIME): $(WHEEL_DIR)/.built build/test-wheels/.built node_modules/.installed $(TOOLS_BUILD) loader/desk-console.js tests/e2e/pages/host.html
+# The pytest-pyodide layer boots it from its snapshot in Chromium, through the loader's module.
+$(TEST_RUNTIME): $(WHEEL_DIR)/.built build/test-wheels/.built node_modules/.installed $(TOOLS_BUILD) $(SNAPSHOT_TOOL) \
+		loader/desk-console.js loader/desk-cti-snapshot.mjs tests/e2e/pages/host.html
 	$(PY) tools/build_dist.py build/pyodide-test $(WHEEL_DIR)/*.whl build/test-wheels/*.whl
+	$(PY) -m desk_cti_tools.snapshot build/pyodide-test --import desk_cti_py --import desk_cti_py._browser --wheel build/pyodide-test/desk_cti_py-*.whl
 	mkdir -p build/pyodide-test/loader
-	cp loader/desk-console.js build/pyodide-test/loader/
+	cp loader/desk-console.js loader/desk-cti-snapshot.mjs build/pyodide-test/loader/
 	cp tests/e2e/pages/host.html build/pyodide-test/
 	touch $@
 

@@ -31,6 +31,8 @@ async def test_api_round_trip_on_pyodides_event_loop(selenium):
         assert console.violations == [] and console.client.pending == 0
 
 
+# plain: the snapshot this layer boots from was taken with desk_cti_py._browser imported
+@pytest.mark.plain_boot
 @run_in_pyodide(packages=["desk-cti-py"])
 def test_the_package_imports_its_browser_module_only_when_connecting(selenium):
     import importlib.metadata
