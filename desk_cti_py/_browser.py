@@ -97,12 +97,13 @@ _DETECT_ORIGIN = _JsFunction(
 )
 
 
-_IS_TOP = _JsFunction("() => window.parent === window")
+_TOP_ORIGIN = _JsFunction("() => window.parent === window ? location.origin : null")
 
 
-def embedded() -> bool:
-    """Whether this page is in a frame (a softphone opened as the top window has no console)."""
-    return not _IS_TOP()
+def top_window_origin() -> str | None:
+    """This page's origin when it is the top window (not in a frame), else None."""
+    origin = _TOP_ORIGIN()
+    return str(origin) if origin else None
 
 
 def detect_console_origin() -> str | None:

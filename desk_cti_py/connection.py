@@ -14,6 +14,7 @@ from . import _debug
 from . import models as m
 from ._ready import after_ready, is_ready
 from .client import DEFAULT_TIMEOUT, Client
+from .origins import OriginPolicy
 from .protocol import ArgumentError
 from .transport import Transport
 
@@ -118,8 +119,15 @@ def connect(console_origins: Iterable[str] | str | None = None, *, development: 
     from . import _browser
 
     disconnect()
-    return open_connection(_browser.BrowserTransport(), console_origins, parent_origin=_browser.detect_console_origin(),
-                           embedded=_browser.embedded(), development=development, timeout=timeout,
+    top = _browser.top_window_origin()
+    # A top window has no console, unless it accepts its own origin (a page that is its own console)
+    try:
+        embedded = top is None or OriginPolicy(console_origins, top, development).accepts(top)
+    except ArgumentError as exc:
+        raise m.BadArguments(f"connect: {exc}") from None
+    parent_origin = top if top is not None else _browser.detect_console_origin()
+    return open_connection(_browser.BrowserTransport(), console_origins, parent_origin=parent_origin,
+                           embedded=embedded, development=development, timeout=timeout,
                            hold_events_until_ready=hold_events_until_ready, debug=debug)
 
 
