@@ -5,7 +5,6 @@ desk_cti_tools/_assets/loader (desk_cti_tools.assets). Everything else is in pyp
 """
 
 import shutil
-import sys
 from pathlib import Path
 
 from setuptools import setup
@@ -22,13 +21,6 @@ class BuildWithLoader(build_py):
         for path in sorted(source.iterdir()):
             if path.suffix in (".js", ".mjs"):  # the loader's scripts and modules
                 shutil.copy2(path, dest / path.name)
-        # JsSIP's browser build, made from the pinned npm package (installed tools have no node_modules)
-        sys.path.insert(0, str(source.parent))
-        from desk_cti_tools.jssip_bundle import bundle
-
-        vendor = Path(self.build_lib) / "desk_cti_tools" / "_assets" / "vendor"
-        vendor.mkdir(parents=True, exist_ok=True)
-        (vendor / "jssip.js").write_text(bundle(), encoding="utf-8")
 
 
 setup(cmdclass={"build_py": BuildWithLoader})

@@ -32,16 +32,12 @@ def loader_files() -> list[Path]:
 
 def jssip_text() -> str:
     """The browser build of JsSIP that the SIP call engine loads from ``loader/vendor/``: made
-    from the pinned npm package in a checkout, shipped ready-made in an installed copy."""
-    shipped = HERE / "_assets" / "vendor" / "jssip.js"
-    if shipped.is_file():
-        return shipped.read_text(encoding="utf-8")
-    from .jssip_bundle import bundle
-
-    try:
-        return bundle()
-    except (OSError, RuntimeError, KeyError, ValueError) as exc:
-        raise ToolError(f"JsSIP for the call engine is missing ({exc}); run `npm ci` in the checkout") from None
+    from the pinned npm package by ``python -m desk_cti_tools.jssip_bundle`` and kept in
+    ``vendor/`` (a test checks it is that bundle), so an install needs no node_modules."""
+    path = HERE / "vendor" / "jssip.js"
+    if not path.is_file():
+        raise ToolError(f"JsSIP for the call engine is missing ({path}); reinstall desk-cti-py")
+    return path.read_text(encoding="utf-8")
 
 
 def templates_dir() -> Path:

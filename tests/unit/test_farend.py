@@ -77,6 +77,13 @@ def test_the_jssip_bundle_defines_jssip_and_is_reproducible(tmp_path):
     assert run.stdout.split() == [VERSION, "function"]
 
 
+def test_the_shipped_jssip_is_the_bundle_of_the_pinned_npm_package():
+    from desk_cti_tools.assets import jssip_text
+    from desk_cti_tools.jssip_bundle import bundle
+
+    assert jssip_text() == bundle(), "run: python -m desk_cti_tools.jssip_bundle desk_cti_tools/vendor/jssip.js"
+
+
 def test_the_jssip_bundle_refuses_another_version(tmp_path):
     from desk_cti_tools.jssip_bundle import bundle
 
