@@ -159,7 +159,8 @@ def decode(text: Any) -> dict[str, Any]:
         raise ProtocolError("message is not a JSON string")
     if len(text) > MAX_MESSAGE_CHARS:
         raise ProtocolError("message too large")
-    if _too_deep(text):
+    # the bracket count (nesting's own first step) settles the common message without a call
+    if text.count("[") + text.count("{") > MAX_DEPTH and _too_deep(text):
         raise ProtocolError(f"message nested deeper than {MAX_DEPTH}")
     try:
         msg = _loads(text)
