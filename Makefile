@@ -68,7 +68,7 @@ $(WHEEL_DIR)/.built: $(SRC) $(VENV)/.installed
 # pytest-pyodide's wheels (pytest and kin, micropip), pinned once in desk_cti_tools/pins.py
 build/test-wheels/.built: desk_cti_tools/pins.py $(VENV)/.installed
 	rm -rf build/test-wheels
-	$(VENV)/bin/pip download -q --disable-pip-version-check --no-deps --only-binary=:all: -d build/test-wheels \
+	$(VENV)/bin/pip download -q --disable-pip-version-check --no-deps --only-binary=:all: --python-version 3.14 -d build/test-wheels \
 	  $$($(PY) -c 'from desk_cti_tools.pins import TEST_WHEELS; print(*TEST_WHEELS)')
 	touch $@
 
