@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import sync_playwright
 from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
@@ -92,13 +91,13 @@ def tone_wav(path: Path, hz: int = 660, seconds: int = 90, rate: int = 48_000) -
 
 
 @pytest.fixture(scope="module")
-def calls_browser(tmp_path_factory):
+def calls_browser(tmp_path_factory, playwright):
+    """Chromium with a fake microphone playing a tone, launched from the session's Playwright."""
     wav = tone_wav(tmp_path_factory.mktemp("mic") / "tone.wav")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM,
-                              args=FLAGS + MEDIA_FLAGS + [f"--use-file-for-fake-audio-capture={wav}"])
-        yield b
-        b.close()
+    b = playwright.chromium.launch(executable_path=CHROMIUM,
+                                   args=FLAGS + MEDIA_FLAGS + [f"--use-file-for-fake-audio-capture={wav}"])
+    yield b
+    b.close()
 
 
 LOCAL_HOSTS = ("127.0.0.1",)

@@ -65,11 +65,18 @@ def third_origin(origins):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright():
+    """One Playwright for the session: a second sync_playwright() in the same thread refuses to
+    start while the first is running (the call tests launch their own browser from this one)."""
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    b = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    yield b
+    b.close()
 
 
 class Guard:

@@ -13,12 +13,11 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from calls_support import MEDIA_FLAGS, tone_wav
+import calls_support
 from conftest import BOOT_MS, LOCAL, frame_at
 from desk_cti_tools.cli import main
-from tools.chromium import CHROMIUM, FLAGS
 from tools.serving import Serving
 
 DEMO = Path(__file__).resolve().parents[2] / "site" / "softphone"
@@ -48,14 +47,7 @@ def served(tmp_path_factory):
         yield origins
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    wav = tone_wav(tmp_path_factory.mktemp("mic") / "tone.wav")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM,
-                              args=FLAGS + MEDIA_FLAGS + [f"--use-file-for-fake-audio-capture={wav}"])
-        yield b
-        b.close()
+browser = calls_support.calls_browser  # Chromium with a fake microphone
 
 
 @pytest.fixture
