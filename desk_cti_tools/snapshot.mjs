@@ -6,9 +6,16 @@
 // site-packages. The runtime boots with Pyodide's private _makeSnapshot option, the files are
 // written, the modules imported (nothing connected: no JS object is held by Python), and the
 // heap is written to OUT_BIN. The snapshot is then restored in a second runtime, as a browser
-// would, and checked. Prints one line of JSON: {version, build_id, heap_bytes, bytes, modules}.
+// would, and checked. Prints one line of JSON: {version, build_id, heap_bytes, bytes, modules, jspi}.
 // Every use of the private snapshot API on the build side is in this file; the browser side's
 // is loader/desk-cti-snapshot.mjs. Both check the pinned version first.
+//
+// Made with JSPI (WebAssembly stack switching): Pyodide's boot asks the JS runtime once whether
+// it has JSPI and keeps the answer in the heap (jsproxy_init points pyodide.ffi.run_sync at the
+// real function or at a stand-in that always raises). A snapshot made without it has a run_sync
+// that fails in every browser, JSPI or not. Node 20-24 have JSPI behind a V8 flag: the script
+// runs itself again with it.
+import { execFileSync, spawnSync } from "node:child_process";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -19,6 +26,31 @@ const MAGIC = 1886286592; // the first word of a Pyodide 314 snapshot
 function fail(message) {
   process.stderr.write(`snapshot: ${message}\n`);
   process.exit(2);
+}
+
+/** Whether this JS runtime has JSPI, as Pyodide 314 decides it (stack_switching.mjs). */
+function hasJspi() {
+  try {
+    new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
+  } catch {
+    return false;
+  }
+  return "Suspending" in WebAssembly || "Suspender" in WebAssembly;
+}
+
+/** Runs this script again with the V8 flag that turns JSPI on, if this Node has one; returns
+ * its exit status, or fails if there is none (the snapshot would hold a broken run_sync). */
+function rerunWithJspi() {
+  const options = execFileSync(process.execPath, ["--v8-options"], { encoding: "utf8" });
+  const flag = ["--experimental-wasm-jspi", "--experimental-wasm-stack-switching"].find((f) => options.includes(`  ${f} `));
+  if (!flag || process.env.DESK_SNAPSHOT_JSPI_RERUN) {
+    fail(`this Node (${process.version}) has no JSPI (WebAssembly stack switching): a snapshot made without it ` +
+      "has a pyodide.ffi.run_sync that always fails; use a Node that has it (20-24 with a V8 flag, or newer)");
+  }
+  const run = spawnSync(process.execPath, [...process.execArgv, flag, ...process.argv.slice(1)], {
+    stdio: "inherit", env: { ...process.env, DESK_SNAPSHOT_JSPI_RERUN: "1" },
+  });
+  return run.status ?? 2;
 }
 
 /** Every file under dir, as [relative path, bytes]. */
@@ -48,10 +80,15 @@ export function buildIdOf(bytes) {
 }
 
 const CHECK = `
-import sys, random
+import sys, random, asyncio
+from pyodide.ffi import run_sync
 missing = [m for m in NAMES if m not in sys.modules]
 assert not missing, f"not imported after restore: {missing}"
 random.seed()
+def blocks():
+    # the heap's run_sync is the real one (made with JSPI): it blocks until the awaitable is done
+    return run_sync(asyncio.sleep(0, "run_sync works"))
+blocks
 `;
 
 async function main([dir, out, site, ...imports]) {
@@ -101,16 +138,23 @@ async function main([dir, out, site, ...imports]) {
     });
     const check = again.toPy({ NAMES: imports });
     try {
-      again.runPython(CHECK, { globals: check });
+      const blocks = again.runPython(CHECK, { globals: check });
+      try {
+        if ((await blocks.callPromising()) !== "run_sync works") throw new Error("run_sync did not return its awaitable's result");
+      } finally {
+        blocks.destroy();
+      }
     } finally {
       check.destroy();
     }
   } catch (e) {
     fail(`the snapshot (heap ${heap} B) does not restore: ${String(e.message).trim().split("\n").pop()}`);
   }
-  process.stdout.write(`${JSON.stringify({ version: runtime.version, build_id: buildIdOf(bytes), heap_bytes: heap, bytes: bytes.length, modules })}\n`);
+  const made = { version: runtime.version, build_id: buildIdOf(bytes), heap_bytes: heap, bytes: bytes.length, modules, jspi: true };
+  process.stdout.write(`${JSON.stringify(made)}\n`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).catch((e) => fail(e.stack || String(e)));
+  if (hasJspi()) main(process.argv.slice(2)).catch((e) => fail(e.stack || String(e)));
+  else process.exit(rerunWithJspi());
 }

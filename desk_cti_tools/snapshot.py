@@ -105,6 +105,8 @@ def make_snapshot(pyodide_dir: Path, *, imports: list[str], wheels: list[Path]) 
             "bytes": len(data),
             "gzip_bytes": len(packed),
             "heap_bytes": made["heap_bytes"],
+            # made with JSPI: the heap holds a working run_sync, for runtimes that have JSPI
+            "jspi": made["jspi"],
             "imports": imports,
             "runtime": {name: sha256(pyodide_dir / name) for name in RUNTIME_FILES},
             "wheels": {w.name: sha256(w) for w in wheels},

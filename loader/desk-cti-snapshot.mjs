@@ -36,15 +36,30 @@ export function readManifest(m) {
   return m;
 }
 
+/** Whether this browser has JSPI (WebAssembly stack switching), as Pyodide 314 decides it. */
+export function hasJspi() {
+  try {
+    new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
+  } catch {
+    return false;
+  }
+  return "Suspending" in WebAssembly || "Suspender" in WebAssembly;
+}
+
 /**
  * Why this snapshot cannot serve this runtime and lock, or null if it can: the runtime's version
- * (the private API is pinned), and the wheels the lock ships, by file name and sha256 (the
- * snapshot's heap holds their modules, the loader writes their files).
+ * (the private API is pinned), JSPI (Pyodide's boot points pyodide.ffi.run_sync at the real
+ * function or at a stand-in that always raises, by whether the runtime has JSPI, and the heap
+ * keeps that choice), and the wheels the lock ships, by file name and sha256 (the snapshot's heap
+ * holds their modules, the loader writes their files).
  */
-export function mismatch(manifest, { version, lock }) {
+export function mismatch(manifest, { version, lock, jspi = hasJspi() }) {
   if (version !== PINNED) return `runtime is Pyodide ${version}; snapshots are used with ${PINNED} only`;
   if (manifest.pyodide_version !== version) {
     return `snapshot made with Pyodide ${manifest.pyodide_version}, runtime is ${version}`;
+  }
+  if ((manifest.jspi === true) !== jspi) {
+    return jspi ? "snapshot made without JSPI: its run_sync would always fail" : "this browser has no JSPI, the snapshot was made with it";
   }
   const shipped = Object.fromEntries(Object.values(lock.packages || {}).map((p) => [p.file_name, p.sha256]));
   for (const [name, sha] of Object.entries(manifest.wheels)) {
@@ -170,7 +185,8 @@ while sys.path.count("") > 1:
 /**
  * Once restored, before any other Python: checks the stdlib zip the runtime wrote is the one the
  * snapshot was made with (its directory and imported code are in the heap), reseeds random.
- * Throws SnapshotMismatch if the stdlib differs.
+ * Throws SnapshotMismatch if the stdlib differs. (JSPI, which the heap's run_sync depends on, is
+ * checked by mismatch(), before the download.)
  */
 export async function afterRestore(pyodide, manifest) {
   const name = pyodide.FS.readdir("/lib").find((n) => /^python\d+\.zip$/.test(n));
