@@ -87,30 +87,31 @@ _MAKE_FILTER = _JsFunction(
 
 
 # One call into JS: the same lookups through Python proxies are slow at boot (docs/performance.md).
-_DETECT_ORIGIN = _JsFunction(
+# One call into JS at connect: where this page is (the same lookups through Python proxies are
+# slow at boot, docs/performance.md). "top <origin>" for a top window, else the embedding
+# page's origin, or "" when neither ancestorOrigins nor the referrer tells.
+_WHERE = _JsFunction(
     """() => {
-        if (window.parent === window) return null;
+        if (window.parent === window) return "top " + location.origin;
         const ancestors = location.ancestorOrigins;
         if (ancestors && ancestors.length > 0 && ancestors[0] && ancestors[0] !== "null") return ancestors[0];
-        return document.referrer ? new URL(document.referrer).origin : null;
+        return document.referrer ? new URL(document.referrer).origin : "";
     }"""
 )
 
 
-_TOP_ORIGIN = _JsFunction("() => window.parent === window ? location.origin : null")
-
-
-def top_window_origin() -> str | None:
-    """This page's origin when it is the top window (not in a frame), else None."""
-    origin = _TOP_ORIGIN()
-    return str(origin) if origin else None
+def frame_origins() -> tuple[str | None, str | None]:
+    """(this page's origin if it is the top window, else None; the embedding page's origin,
+    None at top level or when neither ``location.ancestorOrigins`` nor the referrer tells)."""
+    where = str(_WHERE())
+    if where.startswith("top "):
+        return where[4:], None
+    return None, where or None
 
 
 def detect_console_origin() -> str | None:
-    """The embedding page's origin, from ``location.ancestorOrigins`` or the referrer
-    (None at top level, or when neither tells)."""
-    origin = _DETECT_ORIGIN()
-    return str(origin) if origin else None
+    """The embedding page's origin (None at top level, or when unknown)."""
+    return frame_origins()[1]
 
 
 class BrowserTransport:

@@ -119,13 +119,14 @@ def connect(console_origins: Iterable[str] | str | None = None, *, development: 
     from . import _browser
 
     disconnect()
-    top = _browser.top_window_origin()
+    top, parent_origin = _browser.frame_origins()
     # A top window has no console, unless it accepts its own origin (a page that is its own console)
     try:
         embedded = top is None or OriginPolicy(console_origins, top, development).accepts(top)
     except ArgumentError as exc:
         raise m.BadArguments(f"connect: {exc}") from None
-    parent_origin = top if top is not None else _browser.detect_console_origin()
+    if top is not None:
+        parent_origin = top
     return open_connection(_browser.BrowserTransport(), console_origins, parent_origin=parent_origin,
                            embedded=embedded, development=development, timeout=timeout,
                            hold_events_until_ready=hold_events_until_ready, debug=debug)
