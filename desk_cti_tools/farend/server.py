@@ -263,9 +263,15 @@ class FarEnd:
             if call.state != "ringing":  # cancelled meanwhile: take it down
                 await self.send(ws, self.request(call, "BYE"))
                 return
-            await call.peer.accept(res.body)
+            # answered from the ACK on: a hang-up while the media is set up sends BYE, not CANCEL
             call.state = "answered"
             call.answered_at = time.monotonic()
+            try:
+                await call.peer.accept(res.body)
+            except Exception as exc:
+                if call.state == "answered":  # otherwise the call already ended meanwhile
+                    await self.send(ws, self.request(call, "BYE"))
+                    await self.finish(call, "ended", f"unusable answer: {exc}")
         else:
             assert call.invite is not None
             ack = s.Message(method="ACK", uri=call.invite.uri, headers=[

@@ -136,3 +136,72 @@ def test_the_control_api_answers_allowed_page_origins_only(far):
     req = urllib.request.Request(f"{far.url}/status", headers={"Origin": "http://127.0.0.1:8001"})
     with urllib.request.urlopen(req, timeout=5) as r:
         assert r.headers.get("access-control-allow-origin") == "http://127.0.0.1:8001"
+
+
+def call_me(far):
+    """The control API's inbound call: the far end rings the registered client."""
+    req = urllib.request.Request(f"{far.url}/calls", data=json.dumps({"caller": "+15550107"}).encode(),
+                                 method="POST", headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=5) as r:
+        return json.loads(r.read())["id"]
+
+
+async def answered_call(ws, far, answer_sdp):
+    """Registers, takes the far end's call, answers it with answer_sdp; returns (call id, ACK)."""
+    await ws.send(request("REGISTER", "sip:127.0.0.1", "reg9", 1, to=AOR))
+    assert (await replies(ws, 1))[0].status == 200
+    far_id = await asyncio.to_thread(call_me, far)
+    (invite,) = await replies(ws, 1)
+    assert invite.method == "INVITE"
+    await ws.send(s.response(invite, 200, to_tag="me1", body=await answer_sdp(invite.body),
+                             extra=[("contact", "<sip:agent@client.invalid;transport=ws>")]).serialize())
+    (ack,) = await replies(ws, 1)
+    assert ack.method == "ACK"
+    return far_id, ack
+
+
+def test_a_hang_up_right_after_the_ack_is_a_bye(far):
+    """The dialog is answered from the ACK on, even while the far end still sets up its media:
+    hanging up then sends BYE (a CANCEL after a 200 would be ignored and the call never end)."""
+    from aiortc import RTCPeerConnection, RTCSessionDescription
+
+    async def script():
+        pc = RTCPeerConnection()
+
+        async def answer(offer):
+            pc.addTransceiver("audio", "recvonly")
+            await pc.setRemoteDescription(RTCSessionDescription(offer, "offer"))
+            await pc.setLocalDescription(await pc.createAnswer())
+            return pc.localDescription.sdp
+
+        try:
+            async with connect(far.sip_url, subprotocols=["sip"]) as ws:
+                far_id, _ = await answered_call(ws, far, answer)
+                hang = urllib.request.Request(f"{far.url}/calls/{far_id}/hangup", method="POST", data=b"{}",
+                                              headers={"Content-Type": "application/json"})
+                await asyncio.to_thread(urllib.request.urlopen, hang, timeout=5)
+                (bye,) = await replies(ws, 1)
+                assert bye.method == "BYE"
+                return far_id
+        finally:
+            await pc.close()
+
+    far_id = asyncio.run(script())
+    call = {c["id"]: c for c in status(far)["calls"]}[far_id]
+    assert (call["state"], call["end"]) == ("ended", "far end hung up")
+
+
+def test_an_answer_the_far_end_cannot_use_ends_the_call_with_a_bye(far):
+    async def script():
+        async def unusable(offer):
+            return SDP  # no ICE credentials, no fingerprint
+
+        async with connect(far.sip_url, subprotocols=["sip"]) as ws:
+            far_id, _ = await answered_call(ws, far, unusable)
+            (bye,) = await replies(ws, 1)
+            assert bye.method == "BYE"
+            return far_id
+
+    far_id = asyncio.run(script())
+    call = {c["id"]: c for c in status(far)["calls"]}[far_id]
+    assert call["state"] == "ended" and call["end"].startswith("unusable answer"), call
