@@ -1,4 +1,6 @@
-"""The one module that touches ``js`` and ``pyodide.ffi``: postMessage out, messages in.
+"""The one module that touches ``js`` and ``pyodide.ffi``: postMessage out, messages in; and the
+one that reaches into Pyodide's private JS API (``pyodide_js._api``, for :func:`promising_entry`,
+on the releases in :data:`ENTRY_RELEASES` only).
 
 Messages cross the frame boundary as JSON strings. A small JS filter drops,
 before Python is entered, every message whose ``event.source`` is not the
@@ -44,14 +46,14 @@ _MAKE_POST = _JsFunction("(parent) => (text, origin) => parent.postMessage(text,
 # calls are in flight (stats.batching, set from Python) messages are gathered and handed over
 # together one task later: Python is entered once per batch, not once per message.
 _MAKE_FILTER = _JsFunction(
-    """(parent, deliverProxy, deliverManyProxy, stats, maxChars, promising) => {
-        // Python is entered through callPromising where the runtime can stack-switch (JSPI), so
-        // code that a message resumes may call pyodide.ffi.run_sync; else by a plain call.
+    """(parent, deliverProxy, deliverManyProxy, stats, maxChars, enter) => {
+        // Python is entered through enter (callPromising) where the runtime can stack-switch
+        // (JSPI), so code that a message resumes may call pyodide.ffi.run_sync; else by a plain call.
         const report = (e) => console.error("desk_cti_py: a message could not be handled", e);
-        promising = promising && typeof WebAssembly.Suspending === "function";
-        const deliver = promising ? (o, t) => { deliverProxy.callPromising(o, t).catch(report); } : deliverProxy;
+        const promising = enter && typeof WebAssembly.Suspending === "function";
+        const deliver = promising ? (o, t) => { enter(deliverProxy, o, t).catch(report); } : deliverProxy;
         const deliverMany = promising
-            ? (o, t) => { deliverManyProxy.callPromising(o, t).catch(report); } : deliverManyProxy;
+            ? (o, t) => { enter(deliverManyProxy, o, t).catch(report); } : deliverManyProxy;
         let origins = [], texts = [], scheduled = false;
         const channel = new MessageChannel();
         channel.port1.onmessage = () => {
@@ -86,7 +88,40 @@ _MAKE_FILTER = _JsFunction(
 )
 
 
-# One call into JS: the same lookups through Python proxies are slow at boot (docs/performance.md).
+#: Pyodide releases whose ``callPromising`` was read for the entry below (docs/performance.md)
+ENTRY_RELEASES = ("314.0.7",)
+
+# callPromising without the task it waits before it enters Python: Pyodide 314 awaits its
+# internal scheduleCallback (a MessageChannel task) first, about a tenth of a round trip. While
+# callPromising runs up to that await, scheduleCallback calls back at once: Python then runs in
+# a microtask of the message's own task. With no api (another release): callPromising as it is.
+_MAKE_ENTER = _JsFunction(
+    """(api) => {
+        if (!api || typeof api.scheduleCallback !== "function") return (proxy, a, b) => proxy.callPromising(a, b);
+        return (proxy, a, b) => {
+            const scheduled = api.scheduleCallback;
+            api.scheduleCallback = (callback, ms) => (ms > 0 ? scheduled(callback, ms) : callback());
+            try {
+                return proxy.callPromising(a, b);
+            } finally {
+                api.scheduleCallback = scheduled;
+            }
+        };
+    }"""
+)
+
+
+def promising_entry() -> Any:
+    """The JS function ``(proxy, a, b)`` that calls ``proxy(a, b)`` through ``callPromising``
+    (code it runs may call ``pyodide.ffi.run_sync``) and returns its promise; on a Pyodide
+    release in :data:`ENTRY_RELEASES`, without callPromising's extra task."""
+    import pyodide
+    import pyodide_js
+
+    checked = getattr(pyodide, "__version__", None) in ENTRY_RELEASES
+    return _MAKE_ENTER(getattr(pyodide_js, "_api", None) if checked else None)
+
+
 # One call into JS at connect: where this page is (the same lookups through Python proxies are
 # slow at boot, docs/performance.md). "top <origin>" for a top window, else the embedding
 # page's origin, or "" when neither ancestorOrigins nor the referrer tells.
@@ -118,8 +153,8 @@ class BrowserTransport:
     """The :class:`~desk_cti_py.transport.Transport` of a softphone frame: posts to the
     cached parent window, and owns the message listener and its two proxies."""
 
-    #: messages enter Python through callPromising (where the runtime has JSPI), so that code
-    #: they resume may call ``pyodide.ffi.run_sync``; False: a plain call, a little faster, for
+    #: messages enter Python through :func:`promising_entry` (where the runtime has JSPI), so
+    #: that code they resume may call ``pyodide.ffi.run_sync``; False: a plain call, for
     #: measuring what that costs (bench/ad_hoc/roundtrip_ab.py; docs/performance.md)
     promising_entry = True
 
@@ -142,7 +177,7 @@ class BrowserTransport:
 
         self._proxies = [create_proxy(receiver.receive), create_proxy(receive_many)]
         self._listener = _MAKE_FILTER(self._parent, *self._proxies, self.stats, MAX_MESSAGE_CHARS,
-                                      self.promising_entry)
+                                      promising_entry() if self.promising_entry else None)
         js.window.addEventListener("message", self._listener)
 
     def set_batching(self, many_in_flight: bool) -> None:

@@ -1,4 +1,4 @@
-"""Round trip A/B: how messages enter Python (BrowserTransport.promising_entry, eager resume),
+"""Round trip A/B: how messages enter Python (BrowserTransport.promising_entry and its task, eager resume),
 paired against plain JS.
 
 Same pages and measurement as `make bench`'s round trip (a copy of bench/pages: console on
@@ -46,6 +46,7 @@ SETUP = """
 import json, desk_cti_py
 conn = desk_cti_py.current()
 conn.transport.promising_entry = %r
+desk_cti_py._browser.ENTRY_RELEASES = ("314.0.7",) if %r else ()  # False: callPromising with its task
 conn.transport.attach(conn.client)
 desk_cti_py.configure(eager_resume=%r)
 import asyncio
@@ -57,9 +58,11 @@ else:
     vars(loop).pop("create_future", None)
 json.dumps(0)
 """
-VARIANTS = {"promising": (True, True, False), "plain": (False, True, False), "no_eager": (True, False, False),
-            "bare_console": (True, True, False),  # the console page answers without its module (host.html)
-            "bare_future": (True, True, True)}
+VARIANTS = {"promising": (True, True, True, False), "plain": (False, True, True, False),
+            "hop": (True, False, True, False),  # callPromising as Pyodide has it (one task later)
+            "no_eager": (True, True, False, False),
+            "bare_console": (True, True, True, False),  # the console page answers without its module (host.html)
+            "bare_future": (True, True, True, True)}
 
 
 def main() -> None:

@@ -102,10 +102,16 @@ def fresh_boot(request, runtime, web_server_main, playwright_browsers):
     return boot_and_run
 
 
+@pytest.fixture
+def chromium(selenium):
+    """The layer's runtime, in Chromium only (a window, JSPI): the test's Node twin is deselected."""
+    return selenium
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests that need a window, or boot from the snapshot, run in Chromium only: their Node twins
     are deselected, not reported as skipped."""
-    windowed = {"softphone", "same_window_console", "fresh_boot"}
+    windowed = {"softphone", "same_window_console", "fresh_boot", "chromium"}
     keep = [item for item in items
             if not (windowed & set(getattr(item, "fixturenames", ()))
                     and "node" in getattr(getattr(item, "callspec", None), "id", ""))]

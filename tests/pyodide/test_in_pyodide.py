@@ -158,3 +158,45 @@ def test_importing_the_library_creates_no_js_object_and_reads_no_window(selenium
     )
     assert after == before, f"importing desk_cti_py left {after - before} JS references behind"
     assert reads == 0
+
+
+def test_messages_enter_python_in_their_own_task_and_may_run_sync(chromium):
+    """The upgrade guard of the entry messages take (``_browser.promising_entry``): Pyodide's
+    ``callPromising`` enters Python one task later (a task queued before the call runs first);
+    through the entry, Python runs before that task, and may still call ``run_sync``."""
+    assert check_entry(chromium) == ["task", "python", "python", "task"]
+
+
+@run_in_pyodide(packages=["desk-cti-py"])
+async def check_entry(selenium):
+    import asyncio
+
+    import pyodide
+    from pyodide.code import run_js
+    from pyodide.ffi import create_proxy, run_sync
+
+    from desk_cti_py import _browser
+
+    assert pyodide.__version__ in _browser.ENTRY_RELEASES, (
+        f"Pyodide {pyodide.__version__} is not a release the message entry was checked against: read its "
+        "callPromising (the scheduleCallback it awaits) against desk_cti_py/_browser.py, then add it to ENTRY_RELEASES")
+
+    def mark(order, _):
+        order.push("python")
+        run_sync(asyncio.sleep(0))  # JSPI: the entry is a promising one
+
+    proxy = create_proxy(mark)
+    # from a fresh task, as a message event is: a task queued first, then Python entered
+    probe = run_js("""(enter, proxy) => new Promise((resolve) => setTimeout(() => {
+        const order = [];
+        const channel = new MessageChannel();
+        channel.port1.onmessage = () => order.push("task");
+        channel.port2.postMessage(null);
+        enter(proxy, order, null).then(() => setTimeout(() => resolve(order), 20), resolve);
+    }))""")
+    try:
+        public = (await probe(run_js("(proxy, a, b) => proxy.callPromising(a, b)"), proxy)).to_py()
+        ours = (await probe(_browser.promising_entry(), proxy)).to_py()
+    finally:
+        proxy.destroy()
+    return public + ours

@@ -26,7 +26,7 @@ def imported_modules(path):
 
 
 #: the FFI rooms: what each may import of the browser (packages.py only inside load())
-FFI_ROOMS = {"_browser.py": {"js", "pyodide"}, "packages.py": {"js", "pyodide", "pyodide_js"},
+FFI_ROOMS = {"_browser.py": {"js", "pyodide", "pyodide_js"}, "packages.py": {"js", "pyodide", "pyodide_js"},
              "calls/_sip.py": {"js", "pyodide"}}
 
 
