@@ -310,15 +310,15 @@
     const snap = await snapshotModule;
     const m = snap.readManifest(await r.json());
     const url = snap.snapshotURL(indexURL, m);
-    const { version } = await runtimeModule;
     const cached = snapshotMode === "auto" ? await snap.fromCache(url) : null;
     const choice = snap.chooseSnapshot({
       mode: snapshotMode, cached: Boolean(cached), rttMs: snap.roundTrip(new URL(indexURL).origin),
       saveData: Boolean(navigator.connection && navigator.connection.saveData),
     });
-    // the wheels are compared with the lock's once it is in, before the restore: the runtime
-    // starts meanwhile (a mismatch costs a second start, a wait would cost every boot a request)
-    const matches = lockFile().then((lock) => snap.mismatch(m, { version, lock }));
+    // the runtime's version and the lock's wheels are compared once both are in, before the
+    // restore: the runtime starts and the snapshot downloads meanwhile (a mismatch costs a second
+    // start, a wait would cost every boot a request)
+    const matches = Promise.all([runtimeModule, lockFile()]).then(([{ version }, lock]) => snap.mismatch(m, { version, lock }));
     matches.catch(() => {}); // a lock that does not come is the boot's own error
     if (!choice.use) return { ...choice, prefetch: url, matches };
     return { ...choice, snap, manifest: m, response: cached || fetch(url), matches };
