@@ -6,7 +6,8 @@
 // desk-cti.js imports it when the built folder has a snapshot.json (docs/snapshot.md) and asks:
 //   planSnapshot()      whether to boot from the snapshot, and why (or why not)
 //   snapshotOptions()   loadPyodide's options for it, the bytes streamed in while the runtime
-//                       compiles and checked before they are restored
+//                       compiles and checked before they are restored, and this browser's call
+//                       trampoline put into them (keepTrampoline)
 //   afterRestore()      what must be fresh per boot (random's seed), before any other Python runs
 
 export const PINNED = "314.0.7";
@@ -169,7 +170,39 @@ export function snapshotOptions(response, manifest, mismatchFound = Promise.reso
   ready.catch(() => {
     new Uint32Array(holder.buffer, 0, 1)[0] = 0; // refused at the restore
   });
-  return { options: { _loadSnapshot: holder }, ready };
+  // Pyodide's own factory, wrapped: it resolves once fsInit is done (so the bytes are in and
+  // checked) and before the restore writes them into the heap.
+  const createPyodideModule = async (settings) => {
+    const { indexURL } = settings.API.config; // as Pyodide imports it (in Node, a path)
+    const { default: create } = await import(new URL("pyodide.asm.mjs", new URL(indexURL, "file:///")).href);
+    const Module = await create(settings);
+    keepTrampoline(Module, holder);
+    return Module;
+  };
+  return { options: { _loadSnapshot: holder, createPyodideModule }, ready };
+}
+
+/**
+ * Writes into the snapshot, before it is restored, the call trampoline this runtime chose at
+ * start. CPython calls C functions through _PyRuntime.emscripten_trampoline: a wasm-gc
+ * trampoline where the JS runtime has wasm-gc (Chromium), else 0, a JS one (Node 20, where
+ * snapshots are made). Emscripten's start writes this runtime's choice into the heap, then the
+ * restore overwrites the whole heap with the snapshot's 0: every call then passes through a JS
+ * frame, which JSPI cannot suspend, and run_sync dies ("SuspendError: trying to suspend JS
+ * frames", a fatal error: the awaiting page hangs). Pyodide 314.0.7 means to keep this
+ * runtime's value (its comment on setEmscriptenTrampoline) but restores after it.
+ */
+export function keepTrampoline(Module, holder) {
+  const where = Module.__PyEM_EMSCRIPTEN_TRAMPOLINE_OFFSET;
+  if (!Number.isInteger(Module.__PyRuntime) || !Number.isInteger(where) || !Module.HEAP32) {
+    throw new SnapshotMismatch("this runtime keeps no call trampoline where Pyodide 314.0.7 does (_PyRuntime)");
+  }
+  const word = Module.__PyRuntime + Module.HEAP32[where >>> 2]; // &_PyRuntime.emscripten_trampoline
+  const bytes = new DataView(holder.buffer, holder.byteOffset, holder.byteLength);
+  if (bytes.getUint32(0, true) !== MAGIC) return; // refused (magic cleared): the restore refuses it
+  const at = bytes.getUint32(4, true) + word; // the heap starts at the offset in the header's word 1
+  if (at + 4 > holder.byteLength) throw new SnapshotMismatch("snapshot's heap is smaller than this runtime's");
+  bytes.setInt32(at, Module.HEAP32[word >>> 2], true);
 }
 
 const FRESH = `
