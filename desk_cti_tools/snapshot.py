@@ -3,7 +3,8 @@
     python -m desk_cti_tools.snapshot PYODIDE_DIR --import desk_cti_py --wheel X.whl [...]
 
 Writes, into PYODIDE_DIR: ``snapshot.bin`` (the runtime's heap with the given packages
-imported), ``snapshot.bin.gz`` (served to browsers that accept gzip) and ``snapshot.json``
+imported, as its non-zero runs: snapshot_runs.py), ``snapshot.bin.gz`` (served to browsers
+that accept gzip) and ``snapshot.json``
 (what the snapshot was made from: the runtime's build id and the sha256 of every file it
 depends on; the loader boots from it only when they match). Format: docs/snapshot.md.
 The work is done in Node by snapshot.mjs, beside this file (Pyodide's snapshot API is
@@ -25,8 +26,10 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from . import snapshot_runs
+
 SCRIPT = Path(__file__).with_name("snapshot.mjs")
-FORMAT = 1
+FORMAT = 2
 #: the runtime's files whose bytes the snapshot's heap depends on (the stdlib zip's directory
 #: and any module imported from it live in the heap; the build id covers the asm files)
 RUNTIME_FILES = ("pyodide.asm.mjs", "pyodide.asm.wasm", "pyodide.mjs", "python_stdlib.zip")
@@ -94,15 +97,20 @@ def make_snapshot(pyodide_dir: Path, *, imports: list[str], wheels: list[Path]) 
             errors = [ln.strip() for ln in run.stderr.splitlines() if "Error" in ln and len(ln) < 500]
             raise SnapshotError((ours or errors or [f"node exited with {run.returncode}"])[-1])
         made = json.loads(run.stdout.strip().splitlines()[-1])
-        data = raw.read_bytes()
+        image = raw.read_bytes()
+        data = snapshot_runs.pack(image)
+        if snapshot_runs.unpack(data) != image:
+            raise SnapshotError("the snapshot's runs do not give back its image")
         packed = gzip.compress(data, compresslevel=6, mtime=0)
         manifest = {
             "format": FORMAT,
             "pyodide_version": made["version"],
             "build_id": made["build_id"],
             "file": "snapshot.bin",
+            # the file's (what the loader fetches and hashes); bytes: the image's, restored
             "sha256": hashlib.sha256(data).hexdigest(),
-            "bytes": len(data),
+            "file_bytes": len(data),
+            "bytes": len(image),
             "gzip_bytes": len(packed),
             "heap_bytes": made["heap_bytes"],
             # made with JSPI: the heap holds a working run_sync, for runtimes that have JSPI
@@ -135,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"snapshot: {e}", file=sys.stderr)
         return 1
     m = json.loads(out.read_text())
-    print(f"wrote {out.parent / m['file']} ({m['bytes']:,} B, {m['gzip_bytes']:,} B gzipped) and {out}")
+    print(f"wrote {out.parent / m['file']} (a {m['bytes']:,} B heap in {m['file_bytes']:,} B, "
+          f"{m['gzip_bytes']:,} B gzipped) and {out}")
     return 0
 
 

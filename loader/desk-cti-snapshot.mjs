@@ -11,7 +11,7 @@
 //   afterRestore()      what must be fresh per boot (random's seed), before any other Python runs
 
 export const PINNED = "314.0.7";
-export const FORMAT = 1;
+export const FORMAT = 2;
 const MAGIC = 1886286592; // the first word of a Pyodide 314 snapshot
 /** A request that takes at most this long (a round trip and a small body) is taken for a local
  * network, where the snapshot's extra 6 MB (gzipped) download is shorter than the start it
@@ -30,7 +30,9 @@ export function readManifest(m) {
   if (m.format !== FORMAT) throw bad(`format ${m.format}, this loader reads ${FORMAT}`);
   if (!HEX64.test(m.build_id || "") || !HEX64.test(m.sha256 || "")) throw bad("no build_id or sha256");
   if (typeof m.file !== "string" || !/^[\w.-]+$/.test(m.file)) throw bad("no file name");
-  if (!Number.isInteger(m.bytes) || m.bytes <= 48) throw bad("no size");
+  if (!Number.isInteger(m.bytes) || m.bytes <= 48 || !Number.isInteger(m.file_bytes) || m.file_bytes < 8) {
+    throw bad("no size");
+  }
   if (!m.wheels || typeof m.wheels !== "object" || !m.runtime || !HEX64.test(m.runtime["python_stdlib.zip"] || "")) {
     throw bad("no wheels or runtime hashes");
   }
@@ -128,6 +130,57 @@ async function sha256Hex(data) {
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+const RUNS_MAGIC = 0x4e555244; // "DRUN", little-endian
+
+/**
+ * Reads a snapshot file (format 2: the heap image as its non-zero runs, desk_cti_tools/
+ * snapshot_runs.py) from `body` as it streams in, writing each run into `holder` (zeroed, the
+ * image's size) once it is whole. Returns the file's bytes (for the sha256); throws
+ * SnapshotMismatch unless the file is exactly manifest.file_bytes of well-formed runs.
+ */
+export async function readRuns(body, manifest, holder) {
+  const file = new Uint8Array(manifest.file_bytes);
+  const view = new DataView(file.buffer);
+  const corrupt = (why) => new SnapshotMismatch(`snapshot is corrupt (${why})`);
+  const reader = body.getReader();
+  let at = 0; // bytes in
+  let next = 8; // the next run's header
+  let end = 0; // where the last run ended in the image
+  let headed = false;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (at + value.byteLength > file.byteLength) {
+      reader.cancel().catch(() => {});
+      throw new SnapshotMismatch(`snapshot is larger than the ${manifest.file_bytes} B snapshot.json says`);
+    }
+    file.set(value, at);
+    at += value.byteLength;
+    if (!headed && at >= 8) {
+      headed = true;
+      if (view.getUint32(0, true) !== RUNS_MAGIC || view.getUint32(4, true) !== holder.byteLength) {
+        reader.cancel().catch(() => {});
+        throw corrupt("not a runs file of the image's size");
+      }
+    }
+    while (next + 8 <= at) {
+      const offset = view.getUint32(next, true);
+      const length = view.getUint32(next + 4, true);
+      if (length === 0 || offset < end || offset + length > holder.byteLength) {
+        reader.cancel().catch(() => {});
+        throw corrupt(`bad run at byte ${next}`);
+      }
+      if (next + 8 + length > at) break; // not whole yet
+      holder.set(file.subarray(next + 8, next + 8 + length), offset);
+      next += 8 + length;
+      end = offset + length;
+    }
+  }
+  if (at !== file.byteLength) throw new SnapshotMismatch(`snapshot is ${at} B, snapshot.json says ${manifest.file_bytes} B`);
+  if (next !== at) throw corrupt("its last run is cut short");
+  return file;
+}
+
 /**
  * loadPyodide's options for a boot from the snapshot, and `ready`, a promise that rejects
  * (SnapshotMismatch) unless the bytes are the snapshot snapshot.json describes and
@@ -147,23 +200,11 @@ export function snapshotOptions(response, manifest, mismatchFound = Promise.reso
       throw new SnapshotMismatch(why);
     }
     if (!r.ok) throw new SnapshotMismatch(`snapshot could not be fetched: HTTP ${r.status}`);
-    const reader = r.body.getReader();
-    let at = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (at + value.byteLength > holder.byteLength) {
-        reader.cancel().catch(() => {});
-        throw new SnapshotMismatch(`snapshot is larger than the ${manifest.bytes} B snapshot.json says`);
-      }
-      holder.set(value, at);
-      at += value.byteLength;
-    }
-    if (at !== manifest.bytes) throw new SnapshotMismatch(`snapshot is ${at} B, snapshot.json says ${manifest.bytes} B`);
+    const file = await readRuns(r.body, manifest, holder);
     if (headerBuildId(holder) !== manifest.build_id) throw new SnapshotMismatch("snapshot's build id differs from snapshot.json's");
     performance.mark("desk-cti:snapshot-in");
     const start = performance.now();
-    const sha = await sha256Hex(holder);
+    const sha = await sha256Hex(file);
     performance.measure("desk-cti:snapshot-sha256", { start });
     if (sha !== manifest.sha256) throw new SnapshotMismatch("snapshot is corrupt (its sha256 differs from snapshot.json's)");
   });

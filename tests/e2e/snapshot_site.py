@@ -116,15 +116,18 @@ def variant(good: Path, dst: Path, kind: str) -> Path:
     wheel changed after the snapshot, the lock updated), ``corrupt`` (bytes of the snapshot
     changed on the server), ``missing`` (snapshot.json left, the snapshot gone), ``none``
     (no snapshot at all)."""
+    from desk_cti_tools import snapshot_runs
+
     link_copy(good, dst)
     bin_ = (good / "snapshot.bin").read_bytes()
     if kind == "build_id":
         other = hashlib.sha256(b"another build").hexdigest()
-        data = bytearray(bin_)
+        image = bytearray(snapshot_runs.unpack(bin_))
         for i in range(8):  # the header's words 4-11, as Pyodide writes the id
-            data[16 + 4 * i:20 + 4 * i] = int(other[8 * i:8 * i + 8], 16).to_bytes(4, "little")
-        _rewrite(dst, "snapshot.bin", bytes(data))
-        _manifest(dst, build_id=other, sha256=hashlib.sha256(data).hexdigest())
+            image[16 + 4 * i:20 + 4 * i] = int(other[8 * i:8 * i + 8], 16).to_bytes(4, "little")
+        data = snapshot_runs.pack(bytes(image))
+        _rewrite(dst, "snapshot.bin", data)
+        _manifest(dst, build_id=other, sha256=hashlib.sha256(data).hexdigest(), file_bytes=len(data))
     elif kind == "wheel":
         wheel = next(dst.glob("desk_cti_py-*.whl"))
         body = wheel.read_bytes()
@@ -139,12 +142,13 @@ def variant(good: Path, dst: Path, kind: str) -> Path:
         lock = json.loads((dst / "pyodide-lock.json").read_text())
         lock["packages"]["desk-cti-py"]["sha256"] = hashlib.sha256(wheel.read_bytes()).hexdigest()
         _rewrite(dst, "pyodide-lock.json", (json.dumps(lock, indent=1) + "\n").encode())
-    elif kind == "corrupt":
-        data = bytearray(bin_)
-        mid = len(data) // 2
-        data[mid:mid + 4096] = bytes(4096)[:len(data[mid:mid + 4096])]
-        data[mid] ^= 0xFF
-        _rewrite(dst, "snapshot.bin", bytes(data))
+    elif kind == "corrupt":  # well-formed runs, some of the heap's bytes changed
+        image = bytearray(snapshot_runs.unpack(bin_))
+        mid = len(image) // 2
+        image[mid:mid + 4096] = bytes(x ^ 0x5A for x in image[mid:mid + 4096])
+        data = snapshot_runs.pack(bytes(image))
+        _rewrite(dst, "snapshot.bin", data)
+        _manifest(dst, file_bytes=len(data))
     elif kind == "missing":
         for name in ("snapshot.bin", "snapshot.bin.gz"):
             (dst / name).unlink()

@@ -17,7 +17,7 @@ const H = (c) => c.repeat(64);
 
 function manifest(over = {}) {
   return {
-    format: 1, pyodide_version: snap.PINNED, build_id: H("a"), file: "snapshot.bin", sha256: H("b"), bytes: 4096,
+    format: 2, pyodide_version: snap.PINNED, build_id: H("a"), file: "snapshot.bin", sha256: H("b"), bytes: 4096, file_bytes: 100,
     runtime: { "python_stdlib.zip": H("c") }, wheels: { "w-1.0-py3-none-any.whl": H("d") }, ...over,
   };
 }
@@ -41,8 +41,8 @@ test("chooseSnapshot: off, always, cached, fast link, save-data, slow or unknown
 test("readManifest refuses what it cannot use, with the reason", () => {
   assert.equal(snap.readManifest(manifest()).file, "snapshot.bin");
   for (const [bad, why] of [
-    [null, /not an object/], [manifest({ format: 2 }), /format 2/], [manifest({ build_id: "x" }), /build_id/],
-    [manifest({ file: "../x" }), /file name/], [manifest({ bytes: 10 }), /size/], [manifest({ wheels: null }), /wheels/],
+    [null, /not an object/], [manifest({ format: 1 }), /format 1, this loader reads 2/], [manifest({ build_id: "x" }), /build_id/],
+    [manifest({ file: "../x" }), /file name/], [manifest({ bytes: 10 }), /size/], [manifest({ file_bytes: undefined }), /size/], [manifest({ wheels: null }), /wheels/],
     [manifest({ runtime: {} }), /runtime hashes/],
   ]) {
     assert.throws(() => snap.readManifest(bad), (e) => e instanceof snap.SnapshotMismatch && why.test(e.message));
@@ -72,26 +72,59 @@ function fakeSnapshot(buildId = H("a"), size = 4096) {
   return b;
 }
 
-test("snapshotOptions: a zeroed array of the right size at once, filled and checked; a bad one refused at the restore", async () => {
+// The served file (format 2): the image's runs, as desk_cti_tools/snapshot_runs.py writes them.
+function packRuns(image, runs = null) {
+  if (!runs) { // the complement of the zero stretches of 256 bytes or more
+    runs = [];
+    let at = 0;
+    for (let i = 0; i <= image.length; i++) {
+      let j = i;
+      while (j < image.length && image[j] === 0) j++;
+      if (j - i >= 256 || (i === image.length)) {
+        if (i > at) runs.push([at, i - at]);
+        at = j;
+      }
+      i = Math.max(i, j);
+    }
+  }
+  const out = [Uint8Array.from([0x44, 0x52, 0x55, 0x4e]), new Uint8Array(new Uint32Array([image.length]).buffer)];
+  for (const [offset, length] of runs) {
+    out.push(new Uint8Array(new Uint32Array([offset, length]).buffer), image.subarray(offset, offset + length));
+  }
+  return Buffer.concat(out);
+}
+
+test("snapshotOptions: a zeroed array of the image's size at once, filled from the runs and checked; a bad one refused at the restore", async () => {
   const good = fakeSnapshot();
-  const m = manifest({ sha256: sha(good) });
-  const ok = snap.snapshotOptions(new Response(good.slice()), m);
+  good.fill(0, 1000, 3000); // a gap
+  const file = packRuns(good);
+  assert.ok(file.length < good.length && file.length === 8 + 8 + 1000 + 8 + 1096, `${file.length}`);
+  const m = manifest({ sha256: sha(file), file_bytes: file.length });
+  const ok = snap.snapshotOptions(new Response(file.slice()), m);
   const holder = ok.options._loadSnapshot;
   assert.equal(holder.byteLength, 4096); // what Pyodide reads before it compiles
   await ok.ready;
   assert.deepEqual(holder, good);
 
-  const corrupt = good.slice();
+  const check = (bytes) => [new Response(bytes), manifest({ sha256: sha(bytes), file_bytes: bytes.length })];
+  const corrupt = Buffer.from(file);
   corrupt[2000] ^= 1;
-  for (const [response, why] of [
-    [new Response(corrupt), /corrupt \(its sha256 differs/],
-    [new Response("nope", { status: 404 }), /HTTP 404/],
-    [new Response(good.slice(0, 100)), /is 100 B, snapshot.json says 4096 B/],
-    [new Response(new Uint8Array(5000)), /larger than the 4096 B/],
-    [new Response(fakeSnapshot(H("f"))), /build id differs/],
-    [new Response(new Uint8Array(4096)), /bad magic number/],
+  const image = (over) => { const b = fakeSnapshot(); over(b); return b; };
+  for (const [[response, mf], why] of [
+    [[new Response(corrupt), m], /corrupt \(its sha256 differs/],
+    [[new Response("nope", { status: 404 }), m], /HTTP 404/],
+    [[new Response(file.slice(0, 100)), m], /is 100 B, snapshot.json says/],
+    [[new Response(Buffer.concat([file, file])), m], /larger than the/],
+    [check(packRuns(fakeSnapshot(H("f")))), /build id differs/],
+    [check(packRuns(image((b) => b.fill(0, 0, 4)))), /bad magic number/],
+    [check(Buffer.concat([Buffer.from("XRUN"), file.subarray(4)])), /not a runs file/],
+    [check(packRuns(fakeSnapshot(H("a"), 2048))), /not a runs file of the image's size/],
+    [check(packRuns(good, [[0, 1000], [500, 100]])), /bad run at byte 1016/], // overlapping
+    [check(packRuns(good, [[0, 1000], [4000, 0]])), /bad run/], // empty
+    [check(Buffer.concat([packRuns(good, [[0, 1000]]), new Uint8Array(new Uint32Array([4000, 200]).buffer)])), /bad run/], // past the end
+    [check(packRuns(good).subarray(0, 1500)), /last run is cut short/],
   ]) {
-    const o = snap.snapshotOptions(response, m);
+    const o = snap.snapshotOptions(response, mf);
     await assert.rejects(o.ready, why);
     await new Promise((r) => setTimeout(r));
     assert.equal(new Uint32Array(o.options._loadSnapshot.buffer, 0, 1)[0], 0, `${why}: the restore would not refuse it`);
