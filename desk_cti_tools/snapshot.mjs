@@ -6,7 +6,8 @@
 // site-packages. The runtime boots with Pyodide's private _makeSnapshot option, the files are
 // written, the modules imported (nothing connected: no JS object is held by Python), and the
 // heap is written to OUT_BIN. The snapshot is then restored in a second runtime, as a browser
-// would, and checked. Prints one line of JSON: {version, build_id, heap_bytes, bytes, modules, jspi}.
+// would, and checked. Prints one line of JSON: {version, build_id, heap_bytes, bytes, modules, jspi,
+// zeroed (the free bytes zeroed before the heap was written)}.
 // Every use of the private snapshot API on the build side is in this file; the browser side's
 // is loader/desk-cti-snapshot.mjs. Both check the pinned version first.
 //
@@ -79,6 +80,40 @@ export function buildIdOf(bytes) {
   return Array.from(words.subarray(4, 12), (w) => w.toString(16).padStart(8, "0")).join("");
 }
 
+/**
+ * Zeroes the C heap's free memory before the heap is written out. Freed memory keeps what it
+ * held (about 3.5 MB after the imports), and the snapshot's file carries every byte that is not
+ * zero (snapshot_runs.py). Free chunks are taken with malloc, largest first, while malloc can
+ * serve them without growing the heap; they are zeroed and freed again. What Python's own
+ * allocator keeps free inside its arenas is left as it is. Returns the bytes zeroed (0 where
+ * the runtime lacks the C functions used; tests/js/test_snapshot.mjs then fails).
+ */
+function zeroFreeMemory(M) {
+  const needs = ["_sbrk", "_malloc", "_free", "_malloc_usable_size"];
+  if (!needs.every((name) => typeof M[name] === "function") || !M.HEAPU8) return 0; // the file is larger, that is all
+  const heap = M.HEAP8.length;
+  const taken = [];
+  for (let size = 1 << 17; size >= 16; size >>= 1) {
+    for (;;) {
+      const brk = M._sbrk(0);
+      if (brk + size + (1 << 20) > heap) break; // the heap could grow: not worth it
+      const p = M._malloc(size);
+      if (!p) break;
+      taken.push(p);
+      if (M._sbrk(0) !== brk) break; // served from new memory: nothing free of this size left
+    }
+  }
+  if (M.HEAP8.length !== heap) throw new Error("the heap grew while its free memory was zeroed");
+  let zeroed = 0;
+  for (const p of taken) {
+    const n = M._malloc_usable_size(p);
+    M.HEAPU8.fill(0, p, p + n);
+    zeroed += n;
+  }
+  for (const p of taken) M._free(p);
+  return zeroed;
+}
+
 const CHECK = `
 import sys, random, asyncio
 from pyodide.ffi import run_sync
@@ -122,6 +157,7 @@ async function main([dir, out, site, ...imports]) {
     scope.destroy();
   }
   const modules = pyodide.runPython("import sys; len(sys.modules)");
+  const zeroed = zeroFreeMemory(pyodide._module);
   let bytes;
   try {
     bytes = pyodide.makeMemorySnapshot();
@@ -150,7 +186,9 @@ async function main([dir, out, site, ...imports]) {
   } catch (e) {
     fail(`the snapshot (heap ${heap} B) does not restore: ${String(e.message).trim().split("\n").pop()}`);
   }
-  const made = { version: runtime.version, build_id: buildIdOf(bytes), heap_bytes: heap, bytes: bytes.length, modules, jspi: true };
+  const made = {
+    version: runtime.version, build_id: buildIdOf(bytes), heap_bytes: heap, bytes: bytes.length, modules, jspi: true, zeroed,
+  };
   process.stdout.write(`${JSON.stringify(made)}\n`);
 }
 

@@ -162,6 +162,8 @@ test("upgrade guard: a snapshot made and restored in Node behaves", { timeout: 1
     assert.equal(made.build_id, buildId, "the snapshot's header no longer holds the runtime's build id where we read it");
     assert.equal(snap.headerBuildId(bytes), buildId);
     assert.ok(made.heap_bytes <= 30 * 1024 * 1024, `heap ${made.heap_bytes} B: over the 30 MiB a restore accepts`);
+    // the C heap's free memory, zeroed before it was written out (what the snapshot's runs leave out)
+    assert.ok(made.zeroed > 1e6, `only ${made.zeroed} B of free memory zeroed: does the runtime still export _sbrk and _malloc_usable_size?`);
 
     // as the loader does it: a zeroed array of the right length, filled from fsInit
     const restore = async () => {
