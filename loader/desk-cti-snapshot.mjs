@@ -181,6 +181,16 @@ export async function readRuns(body, manifest, holder) {
   return file;
 }
 
+// A copy of the snapshot hashed and found right leaves a receipt in the HTTP cache: snapshot.json
+// fetched under a URL naming the copy (the snapshot's sha256 and the copy's validator). The same
+// copy from the HTTP cache, with its receipt there too, is not hashed again (the cache keeps its
+// own checksums). A server that does not answer the receipt's URL costs a hash per boot, no more.
+function receiptURL(r, manifest) {
+  const validator = r.headers.get("etag") || r.headers.get("last-modified");
+  if (!validator || !r.url) return null;
+  return new URL(`snapshot.json?verified=${manifest.sha256.slice(0, 16)}&copy=${encodeURIComponent(validator)}`, r.url).href;
+}
+
 /**
  * loadPyodide's options for a boot from the snapshot, and `ready`, a promise that rejects
  * (SnapshotMismatch) unless the bytes are the snapshot snapshot.json describes and
@@ -189,10 +199,11 @@ export async function readRuns(body, manifest, holder) {
  * Pyodide 314 reads only the snapshot's length before it compiles and instantiates the runtime,
  * and its bytes at the restore, after loadPyodide's fsInit hook: so it is handed a zeroed array of
  * the right length at once, the download streams into it while the runtime compiles, and the
- * caller awaits `ready` from fsInit. Its size, header and sha256 are checked there; a snapshot
- * that fails them has its magic number cleared, and the restore refuses it.
+ * caller awaits `ready` from fsInit. Its size, header and sha256 are checked there (the sha256
+ * not again for a copy from the HTTP cache, `cached`, already found right); a snapshot that
+ * fails them has its magic number cleared, and the restore refuses it.
  */
-export function snapshotOptions(response, manifest, mismatchFound = Promise.resolve(null)) {
+export function snapshotOptions(response, manifest, mismatchFound = Promise.resolve(null), cached = false) {
   const holder = new Uint8Array(manifest.bytes);
   const ready = Promise.all([response, mismatchFound]).then(async ([r, why]) => {
     if (why) {
@@ -200,13 +211,17 @@ export function snapshotOptions(response, manifest, mismatchFound = Promise.reso
       throw new SnapshotMismatch(why);
     }
     if (!r.ok) throw new SnapshotMismatch(`snapshot could not be fetched: HTTP ${r.status}`);
+    const receipt = receiptURL(r, manifest);
+    const receiptCached = cached && receipt ? fromCache(receipt).catch(() => null) : null;
     const file = await readRuns(r.body, manifest, holder);
     if (headerBuildId(holder) !== manifest.build_id) throw new SnapshotMismatch("snapshot's build id differs from snapshot.json's");
     performance.mark("desk-cti:snapshot-in");
+    if (receiptCached && (await receiptCached)) return; // this copy was hashed when it came in
     const start = performance.now();
     const sha = await sha256Hex(file);
     performance.measure("desk-cti:snapshot-sha256", { start });
     if (sha !== manifest.sha256) throw new SnapshotMismatch("snapshot is corrupt (its sha256 differs from snapshot.json's)");
+    if (receipt) fetch(receipt, { priority: "low" }).then((x) => x.arrayBuffer()).catch(() => {});
   });
   ready.catch(() => {
     new Uint32Array(holder.buffer, 0, 1)[0] = 0; // refused at the restore

@@ -321,7 +321,7 @@
     const matches = Promise.all([runtimeModule, lockFile()]).then(([{ version }, lock]) => snap.mismatch(m, { version, lock }));
     matches.catch(() => {}); // a lock that does not come is the boot's own error
     if (!choice.use) return { ...choice, prefetch: url, matches };
-    return { ...choice, snap, manifest: m, response: cached || fetch(url), matches };
+    return { ...choice, snap, manifest: m, response: cached || fetch(url), cached: Boolean(cached), matches };
   }
 
   // Fetched into the HTTP cache for the next boot, once this one is done and the page is idle.
@@ -356,7 +356,7 @@
     const { loadPyodide } = await runtimeModule;
     const lock = lockFile(); // parsed once, for both
     const wheel = wheelFile();
-    const snapshot = plan ? plan.snap.snapshotOptions(plan.response, plan.manifest, plan.matches) : null;
+    const snapshot = plan ? plan.snap.snapshotOptions(plan.response, plan.manifest, plan.matches, plan.cached) : null;
     let fsInfo = null;
     let installerIn = null; // once it is in, it may write the wheel from fsInit
     const started = loadPyodide({

@@ -131,6 +131,46 @@ test("snapshotOptions: a zeroed array of the image's size at once, filled from t
   }
 });
 
+test("snapshotOptions: a copy from the HTTP cache with its receipt is not hashed again; any other copy is", async () => {
+  const good = fakeSnapshot();
+  const file = packRuns(good);
+  const m = manifest({ sha256: sha(file), file_bytes: file.length });
+  const changed = Buffer.from(file);
+  changed[2000] ^= 1; // well-formed runs, another sha256
+  const origin = "https://phone.example";
+  const served = (bytes, etag) => {
+    const r = new Response(bytes, { headers: etag ? { etag } : {} });
+    Object.defineProperty(r, "url", { value: `${origin}/pyodide/snapshot.bin?v=1` });
+    return r;
+  };
+  const httpCache = new Set(); // the receipts' URLs the "server" answered
+  const saved = { fetch: globalThis.fetch, location: globalThis.location };
+  globalThis.location = { origin };
+  globalThis.fetch = async (url, init = {}) => {
+    if (init.cache === "only-if-cached") return httpCache.has(url) ? new Response("{}") : new Response("", { status: 504 });
+    httpCache.add(url);
+    return new Response("{}");
+  };
+  const settle = () => new Promise((r) => setTimeout(r, 10));
+  try {
+    await snap.snapshotOptions(served(file, '"e1"'), m).ready; // over the network: hashed, receipt fetched
+    await settle();
+    assert.deepEqual([...httpCache], [`${origin}/pyodide/snapshot.json?verified=${m.sha256.slice(0, 16)}&copy=%22e1%22`]);
+    await snap.snapshotOptions(served(changed, '"e1"'), m, undefined, true).ready; // the same copy, cached: trusted
+    for (const [r, cached] of [
+      [served(changed, '"e2"'), true], // another copy
+      [served(changed, '"e1"'), false], // over the network
+      [served(changed, null), true], // no validator, no receipt
+    ]) {
+      await assert.rejects(snap.snapshotOptions(r, m, undefined, cached).ready, /sha256 differs/);
+    }
+    httpCache.clear(); // the receipt evicted
+    await assert.rejects(snap.snapshotOptions(served(changed, '"e1"'), m, undefined, true).ready, /sha256 differs/);
+  } finally {
+    Object.assign(globalThis, saved);
+  }
+});
+
 // ---- the upgrade guard: fails with a clear message when the pinned runtime's private API moves
 
 test("upgrade guard: the pinned Pyodide declares the private snapshot API both sides use", () => {
