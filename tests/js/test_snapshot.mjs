@@ -242,3 +242,29 @@ test("snapshotOptions: a mismatch found meanwhile (the lock came in) refuses the
   await new Promise((r) => setTimeout(r));
   assert.equal(new Uint32Array(o.options._loadSnapshot.buffer, 0, 1)[0], 0);
 });
+test("upgrade guard: the call trampoline keepTrampoline carries across a restore is where Pyodide 314.0.7 keeps it", async () => {
+  const asm = readFileSync(join(RUNTIME, "pyodide.asm.mjs"), "utf8");
+  assert.ok(asm.includes("addOnPreRun(function setEmscriptenTrampoline(){"),
+    "the runtime no longer chooses CPython's call trampoline in a preRun: re-read keepTrampoline in loader/desk-cti-snapshot.mjs");
+  assert.ok(asm.includes("HEAP32[(__PyRuntime+offset)/4>>>0]=ptr"),
+    "the call trampoline is no longer kept in _PyRuntime: re-read keepTrampoline in loader/desk-cti-snapshot.mjs");
+  assert.ok(readFileSync(join(RUNTIME, "pyodide.mjs"), "utf8").includes("if(e.createPyodideModule)return e.createPyodideModule"),
+    "loadPyodide no longer takes createPyodideModule as the module's factory (keepTrampoline wraps it)");
+  const { loadPyodide } = await import(pathToFileURL(join(RUNTIME, "pyodide.mjs")).href);
+  const Module = (await loadPyodide({ indexURL: `${RUNTIME}/`, stdout: () => {} }))._module;
+  const word = Module.__PyRuntime + Module.HEAP32[Module.__PyEM_EMSCRIPTEN_TRAMPOLINE_OFFSET >>> 2];
+  // a stand-in snapshot whose heap (at byte 64) says 0, the JS trampoline a Node-made snapshot holds
+  const holder = new Uint8Array(64 + word + 8);
+  new Uint32Array(holder.buffer, 0, 2).set([1886286592, 64]);
+  const own = Module.HEAP32[word >>> 2];
+  Module.HEAP32[word >>> 2] = 4242; // as a runtime with wasm-gc would have it (Node 20 has none: 0)
+  try {
+    snap.keepTrampoline(Module, holder);
+  } finally {
+    Module.HEAP32[word >>> 2] = own;
+  }
+  assert.equal(new DataView(holder.buffer).getInt32(64 + word, true), 4242, "keepTrampoline did not write the runtime's trampoline into the snapshot");
+  new Uint32Array(holder.buffer, 0, 1)[0] = 0; // a refused snapshot is left alone
+  assert.doesNotThrow(() => snap.keepTrampoline(Module, holder));
+  assert.throws(() => snap.keepTrampoline({ HEAP32: Module.HEAP32 }, holder), snap.SnapshotMismatch);
+});
