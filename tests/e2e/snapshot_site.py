@@ -161,9 +161,13 @@ def variant(good: Path, dst: Path, kind: str) -> Path:
 
 
 def site(root: Path, folders: dict[str, Path], pages: dict[str, str]) -> Path:
-    """root/loader (the checkout's loader), root/<name> for each folder, root/test/<page>."""
+    """root/loader (the checkout's loader, with gzipped twins), root/<name> for each folder,
+    root/test/<page>."""
     root.mkdir(parents=True, exist_ok=True)
-    link_copy(LOADER, root / "loader")
+    loader = link_copy(LOADER, root / "loader")
+    for f in list(loader.iterdir()):  # gzipped twins, as `desk-cti build` writes them
+        if f.suffix in (".js", ".mjs"):
+            (loader / f"{f.name}.gz").write_bytes(gzip.compress(f.read_bytes(), compresslevel=9, mtime=0))
     for name, folder in folders.items():
         (root / name).symlink_to(folder)
     (root / "test").mkdir()
