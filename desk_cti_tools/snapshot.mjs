@@ -7,7 +7,8 @@
 // written, the modules imported (nothing connected: no JS object is held by Python), and the
 // heap is written to OUT_BIN. The snapshot is then restored in a second runtime, as a browser
 // would, and checked. Prints one line of JSON: {version, build_id, heap_bytes, bytes, modules, jspi,
-// zeroed (the free bytes zeroed before the heap was written)}.
+// zeroed (the free bytes zeroed before the heap was written), trampoline (the heap offset of the
+// call trampoline's word)}, and writes OUT_BIN.base, the runtime's memory just before a restore.
 // Every use of the private snapshot API on the build side is in this file; the browser side's
 // is loader/desk-cti-snapshot.mjs. Both check the pinned version first.
 //
@@ -166,11 +167,23 @@ async function main([dir, out, site, ...imports]) {
   }
   await writeFile(out, bytes);
 
-  // Restored as the loader does it (the files written from fsInit), then checked.
+  // Restored as the loader does it (the files written from fsInit), then checked. The runtime's
+  // memory just before the restore is written beside OUT_BIN (OUT_BIN.base): the bytes of the
+  // snapshot equal to it need not be sent (snapshot_runs.py), except the call trampoline's word,
+  // which each runtime sets for itself (loader/desk-cti-snapshot.mjs, keepTrampoline).
   const heap = bytes.length - new Uint32Array(bytes.buffer, bytes.byteOffset, 2)[1];
+  let trampoline = null;
+  const createPyodideModule = async (settings) => {
+    const { default: create } = await import(pathToFileURL(`${indexURL}pyodide.asm.mjs`).href);
+    const Module = await create(settings);
+    await writeFile(`${out}.base`, Module.HEAPU8.subarray(0, heap));
+    trampoline = Module.__PyRuntime + Module.HEAP32[Module.__PyEM_EMSCRIPTEN_TRAMPOLINE_OFFSET >>> 2];
+    return Module;
+  };
   try {
     const again = await runtime.loadPyodide({
-      indexURL, _loadSnapshot: bytes, ...quiet, fsInit: (FS, info) => writeTree(FS, info.sitePackages, files),
+      indexURL, _loadSnapshot: bytes, ...quiet, createPyodideModule,
+      fsInit: (FS, info) => writeTree(FS, info.sitePackages, files),
     });
     const check = again.toPy({ NAMES: imports });
     try {
@@ -188,7 +201,9 @@ async function main([dir, out, site, ...imports]) {
   }
   const made = {
     version: runtime.version, build_id: buildIdOf(bytes), heap_bytes: heap, bytes: bytes.length, modules, jspi: true, zeroed,
+    trampoline,
   };
+  if (!Number.isInteger(trampoline)) fail("the runtime keeps no call trampoline where Pyodide 314.0.7 does (_PyRuntime)");
   process.stdout.write(`${JSON.stringify(made)}\n`);
 }
 

@@ -3,7 +3,7 @@
     python -m desk_cti_tools.snapshot PYODIDE_DIR --import desk_cti_py --wheel X.whl [...]
 
 Writes, into PYODIDE_DIR: ``snapshot.bin`` (the runtime's heap with the given packages
-imported, as its non-zero runs: snapshot_runs.py), ``snapshot.bin.gz`` (served to browsers
+imported, as its runs: snapshot_runs.py), ``snapshot.bin.gz`` (served to browsers
 that accept gzip) and ``snapshot.json``
 (what the snapshot was made from: the runtime's build id and the sha256 of every file it
 depends on; the loader boots from it only when they match). Format: docs/snapshot.md.
@@ -29,7 +29,7 @@ from pathlib import Path
 from . import snapshot_runs
 
 SCRIPT = Path(__file__).with_name("snapshot.mjs")
-FORMAT = 2
+FORMAT = 3
 #: the runtime's files whose bytes the snapshot's heap depends on (the stdlib zip's directory
 #: and any module imported from it live in the heap; the build id covers the asm files)
 RUNTIME_FILES = ("pyodide.asm.mjs", "pyodide.asm.wasm", "pyodide.mjs", "python_stdlib.zip")
@@ -98,8 +98,9 @@ def make_snapshot(pyodide_dir: Path, *, imports: list[str], wheels: list[Path]) 
             raise SnapshotError((ours or errors or [f"node exited with {run.returncode}"])[-1])
         made = json.loads(run.stdout.strip().splitlines()[-1])
         image = raw.read_bytes()
-        data = snapshot_runs.pack(image)
-        if snapshot_runs.unpack(data) != image:
+        base = (Path(tmp) / "snapshot.bin.base").read_bytes()  # the runtime's memory before a restore
+        data = snapshot_runs.pack(image, base, fixed=[made["trampoline"]])
+        if snapshot_runs.unpack(data, base) != image:
             raise SnapshotError("the snapshot's runs do not give back its image")
         packed = gzip.compress(data, compresslevel=6, mtime=0)
         manifest = {
@@ -111,6 +112,8 @@ def make_snapshot(pyodide_dir: Path, *, imports: list[str], wheels: list[Path]) 
             "sha256": hashlib.sha256(data).hexdigest(),
             "file_bytes": len(data),
             "bytes": len(image),
+            # the kept runs' bytes (the runtime's own memory): the loader checks its runtime's
+            "kept_sha256": snapshot_runs.kept_sha256(data, image),
             "gzip_bytes": len(packed),
             "heap_bytes": made["heap_bytes"],
             # made with JSPI: the heap holds a working run_sync, for runtimes that have JSPI

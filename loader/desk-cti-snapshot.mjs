@@ -11,10 +11,10 @@
 //   afterRestore()      what must be fresh per boot (random's seed), before any other Python runs
 
 export const PINNED = "314.0.7";
-export const FORMAT = 2;
+export const FORMAT = 3;
 const MAGIC = 1886286592; // the first word of a Pyodide 314 snapshot
 /** A request that takes at most this long (a round trip and a small body) is taken for a local
- * network, where the snapshot's extra 6 MB (gzipped) download is shorter than the start it
+ * network, where the snapshot's extra 5 MB (gzipped) download is shorter than the start it
  * saves; across the internet the first boot is plain and the later ones take the snapshot from
  * the HTTP cache (docs/snapshot.md). */
 export const FAST_RTT_MS = 12;
@@ -33,6 +33,7 @@ export function readManifest(m) {
   if (!Number.isInteger(m.bytes) || m.bytes <= 48 || !Number.isInteger(m.file_bytes) || m.file_bytes < 8) {
     throw bad("no size");
   }
+  if (!HEX64.test(m.kept_sha256 || "")) throw bad("no kept_sha256");
   if (!m.wheels || typeof m.wheels !== "object" || !m.runtime || !HEX64.test(m.runtime["python_stdlib.zip"] || "")) {
     throw bad("no wheels or runtime hashes");
   }
@@ -133,10 +134,11 @@ async function sha256Hex(data) {
 const RUNS_MAGIC = 0x4e555244; // "DRUN", little-endian
 
 /**
- * Reads a snapshot file (format 2: the heap image as its non-zero runs, desk_cti_tools/
- * snapshot_runs.py) from `body` as it streams in, writing each run into `holder` (zeroed, the
- * image's size) once it is whole. Returns the file's bytes (for the sha256); throws
- * SnapshotMismatch unless the file is exactly manifest.file_bytes of well-formed runs.
+ * Reads a snapshot file (format 3: the heap image as its runs, desk_cti_tools/snapshot_runs.py)
+ * from `body` as it streams in, writing each data run into `holder` (zeroed, the image's size)
+ * once it is whole. Returns {file: the file's bytes (for the sha256), kept: the kept runs'
+ * [offset, length], for fillKept}; throws SnapshotMismatch unless the file is exactly
+ * manifest.file_bytes of well-formed runs.
  */
 export async function readRuns(body, manifest, holder) {
   const file = new Uint8Array(manifest.file_bytes);
@@ -147,6 +149,7 @@ export async function readRuns(body, manifest, holder) {
   let next = 8; // the next run's header
   let end = 0; // where the last run ended in the image
   let headed = false;
+  const kept = [];
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
@@ -165,10 +168,17 @@ export async function readRuns(body, manifest, holder) {
     }
     while (next + 8 <= at) {
       const offset = view.getUint32(next, true);
-      const length = view.getUint32(next + 4, true);
+      const word = view.getUint32(next + 4, true);
+      const length = word & 0x7fffffff;
       if (length === 0 || offset < end || offset + length > holder.byteLength) {
         reader.cancel().catch(() => {});
         throw corrupt(`bad run at byte ${next}`);
+      }
+      if (word & 0x80000000) { // kept: the runtime's own memory, no bytes follow
+        kept.push([offset, length]);
+        next += 8;
+        end = offset + length;
+        continue;
       }
       if (next + 8 + length > at) break; // not whole yet
       holder.set(file.subarray(next + 8, next + 8 + length), offset);
@@ -178,7 +188,31 @@ export async function readRuns(body, manifest, holder) {
   }
   if (at !== file.byteLength) throw new SnapshotMismatch(`snapshot is ${at} B, snapshot.json says ${manifest.file_bytes} B`);
   if (next !== at) throw corrupt("its last run is cut short");
-  return file;
+  return { file, kept };
+}
+
+/**
+ * Copies the kept runs from the runtime's memory (Module.HEAPU8, just before the restore) into
+ * `holder`, and checks them against manifest.kept_sha256: a runtime whose memory differs from
+ * the snapshot maker's throws SnapshotMismatch (the loader then boots plain).
+ */
+export async function fillKept(Module, holder, kept, manifest) {
+  const heapAt = new DataView(holder.buffer, holder.byteOffset).getUint32(4, true);
+  const total = kept.reduce((sum, [, length]) => sum + length, 0);
+  const all = new Uint8Array(total);
+  let at = 0;
+  for (const [offset, length] of kept) {
+    if (offset < heapAt || offset - heapAt + length > Module.HEAPU8.byteLength) {
+      throw new SnapshotMismatch("snapshot is corrupt (a kept run outside the heap)");
+    }
+    const own = Module.HEAPU8.subarray(offset - heapAt, offset - heapAt + length);
+    holder.set(own, offset);
+    all.set(own, at);
+    at += length;
+  }
+  if ((await sha256Hex(all)) !== manifest.kept_sha256) {
+    throw new SnapshotMismatch("snapshot does not fit this runtime (its memory before the restore differs from the snapshot maker's)");
+  }
 }
 
 // A copy of the snapshot hashed and found right leaves a receipt in the HTTP cache: snapshot.json
@@ -205,6 +239,7 @@ function receiptURL(r, manifest) {
  */
 export function snapshotOptions(response, manifest, mismatchFound = Promise.resolve(null), cached = false) {
   const holder = new Uint8Array(manifest.bytes);
+  const runs = { kept: [] };
   const ready = Promise.all([response, mismatchFound]).then(async ([r, why]) => {
     if (why) {
       if (r.body) r.body.cancel().catch(() => {});
@@ -213,7 +248,8 @@ export function snapshotOptions(response, manifest, mismatchFound = Promise.reso
     if (!r.ok) throw new SnapshotMismatch(`snapshot could not be fetched: HTTP ${r.status}`);
     const receipt = receiptURL(r, manifest);
     const receiptCached = cached && receipt ? fromCache(receipt).catch(() => null) : null;
-    const file = await readRuns(r.body, manifest, holder);
+    const { file, kept } = await readRuns(r.body, manifest, holder);
+    runs.kept = kept;
     if (headerBuildId(holder) !== manifest.build_id) throw new SnapshotMismatch("snapshot's build id differs from snapshot.json's");
     performance.mark("desk-cti:snapshot-in");
     if (receiptCached && (await receiptCached)) return; // this copy was hashed when it came in
@@ -232,6 +268,7 @@ export function snapshotOptions(response, manifest, mismatchFound = Promise.reso
     const { indexURL } = settings.API.config; // as Pyodide imports it (in Node, a path)
     const { default: create } = await import(new URL("pyodide.asm.mjs", new URL(indexURL, "file:///")).href);
     const Module = await create(settings);
+    if (new Uint32Array(holder.buffer, 0, 1)[0] === MAGIC) await fillKept(Module, holder, runs.kept, manifest);
     keepTrampoline(Module, holder);
     return Module;
   };

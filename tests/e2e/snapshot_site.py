@@ -122,12 +122,11 @@ def variant(good: Path, dst: Path, kind: str) -> Path:
     bin_ = (good / "snapshot.bin").read_bytes()
     if kind == "build_id":
         other = hashlib.sha256(b"another build").hexdigest()
-        image = bytearray(snapshot_runs.unpack(bin_))
-        for i in range(8):  # the header's words 4-11, as Pyodide writes the id
-            image[16 + 4 * i:20 + 4 * i] = int(other[8 * i:8 * i + 8], 16).to_bytes(4, "little")
-        data = snapshot_runs.pack(bytes(image))
+        # the header's words 4-11, as Pyodide writes the id
+        data = snapshot_runs.patch(bin_, 16, b"".join(int(other[8 * i:8 * i + 8], 16).to_bytes(4, "little")
+                                                       for i in range(8)))
         _rewrite(dst, "snapshot.bin", data)
-        _manifest(dst, build_id=other, sha256=hashlib.sha256(data).hexdigest(), file_bytes=len(data))
+        _manifest(dst, build_id=other, sha256=hashlib.sha256(data).hexdigest())
     elif kind == "wheel":
         wheel = next(dst.glob("desk_cti_py-*.whl"))
         body = wheel.read_bytes()
@@ -143,12 +142,11 @@ def variant(good: Path, dst: Path, kind: str) -> Path:
         lock["packages"]["desk-cti-py"]["sha256"] = hashlib.sha256(wheel.read_bytes()).hexdigest()
         _rewrite(dst, "pyodide-lock.json", (json.dumps(lock, indent=1) + "\n").encode())
     elif kind == "corrupt":  # well-formed runs, some of the heap's bytes changed
-        image = bytearray(snapshot_runs.unpack(bin_))
-        mid = len(image) // 2
-        image[mid:mid + 4096] = bytes(x ^ 0x5A for x in image[mid:mid + 4096])
-        data = snapshot_runs.pack(bytes(image))
+        image = snapshot_runs.unpack_data(bin_)
+        offset, length = max(image, key=lambda run: run[1])  # the longest data run
+        data = snapshot_runs.patch(bin_, offset + length // 2, bytes(64))
+        assert data != bin_
         _rewrite(dst, "snapshot.bin", data)
-        _manifest(dst, file_bytes=len(data))
     elif kind == "missing":
         for name in ("snapshot.bin", "snapshot.bin.gz"):
             (dst / name).unlink()

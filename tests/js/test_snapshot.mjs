@@ -17,7 +17,8 @@ const H = (c) => c.repeat(64);
 
 function manifest(over = {}) {
   return {
-    format: 2, pyodide_version: snap.PINNED, build_id: H("a"), file: "snapshot.bin", sha256: H("b"), bytes: 4096, file_bytes: 100,
+    format: 3, pyodide_version: snap.PINNED, build_id: H("a"), file: "snapshot.bin", sha256: H("b"), bytes: 4096, file_bytes: 100,
+    kept_sha256: sha(new Uint8Array(0)),
     runtime: { "python_stdlib.zip": H("c") }, wheels: { "w-1.0-py3-none-any.whl": H("d") }, ...over,
   };
 }
@@ -41,8 +42,8 @@ test("chooseSnapshot: off, always, cached, fast link, save-data, slow or unknown
 test("readManifest refuses what it cannot use, with the reason", () => {
   assert.equal(snap.readManifest(manifest()).file, "snapshot.bin");
   for (const [bad, why] of [
-    [null, /not an object/], [manifest({ format: 1 }), /format 1, this loader reads 2/], [manifest({ build_id: "x" }), /build_id/],
-    [manifest({ file: "../x" }), /file name/], [manifest({ bytes: 10 }), /size/], [manifest({ file_bytes: undefined }), /size/], [manifest({ wheels: null }), /wheels/],
+    [null, /not an object/], [manifest({ format: 2 }), /format 2, this loader reads 3/], [manifest({ build_id: "x" }), /build_id/],
+    [manifest({ file: "../x" }), /file name/], [manifest({ bytes: 10 }), /size/], [manifest({ file_bytes: undefined }), /size/], [manifest({ kept_sha256: "x" }), /kept_sha256/], [manifest({ wheels: null }), /wheels/],
     [manifest({ runtime: {} }), /runtime hashes/],
   ]) {
     assert.throws(() => snap.readManifest(bad), (e) => e instanceof snap.SnapshotMismatch && why.test(e.message));
@@ -88,8 +89,9 @@ function packRuns(image, runs = null) {
     }
   }
   const out = [Uint8Array.from([0x44, 0x52, 0x55, 0x4e]), new Uint8Array(new Uint32Array([image.length]).buffer)];
-  for (const [offset, length] of runs) {
-    out.push(new Uint8Array(new Uint32Array([offset, length]).buffer), image.subarray(offset, offset + length));
+  for (const [offset, length, kept] of runs) {
+    out.push(new Uint8Array(new Uint32Array([offset, kept ? (length | 0x80000000) >>> 0 : length]).buffer));
+    if (!kept) out.push(image.subarray(offset, offset + length));
   }
   return Buffer.concat(out);
 }
@@ -129,6 +131,30 @@ test("snapshotOptions: a zeroed array of the image's size at once, filled from t
     await new Promise((r) => setTimeout(r));
     assert.equal(new Uint32Array(o.options._loadSnapshot.buffer, 0, 1)[0], 0, `${why}: the restore would not refuse it`);
   }
+});
+
+test("kept runs come from the runtime's memory, checked against kept_sha256; a runtime whose memory differs is refused", async () => {
+  const good = fakeSnapshot(); // header 64 B: the heap starts at byte 64
+  const memory = good.slice(64); // the runtime's memory before the restore: the same heap, here
+  const file = packRuns(good, [[0, 1000], [1000, 2000, true], [3000, 1096]]);
+  assert.equal(file.length, 8 + 8 + 1000 + 8 + 8 + 1096);
+  const keptBytes = good.subarray(1000, 3000);
+  const m = manifest({ sha256: sha(file), file_bytes: file.length, kept_sha256: sha(keptBytes) });
+  const holder = new Uint8Array(4096);
+  const { kept } = await snap.readRuns(new Response(file).body, m, holder);
+  assert.deepEqual(kept, [[1000, 2000]]);
+  assert.equal(holder.subarray(1000, 3000).every((b) => b === 0), true); // not sent
+  await snap.fillKept({ HEAPU8: memory }, holder, kept, m);
+  assert.deepEqual(holder, good);
+
+  const other = memory.slice();
+  other[1500] ^= 1; // inside the kept run
+  await assert.rejects(snap.fillKept({ HEAPU8: other }, new Uint8Array(holder), kept, m), /does not fit this runtime/);
+  await assert.rejects(snap.fillKept({ HEAPU8: memory.subarray(0, 100) }, new Uint8Array(holder), kept, m), /outside the heap/);
+  const before = packRuns(good, [[0, 10], [10, 54, true], [64, 4032]]); // a kept run in the header
+  const h2 = new Uint8Array(4096);
+  const r2 = await snap.readRuns(new Response(before).body, { ...m, file_bytes: before.length }, h2);
+  await assert.rejects(snap.fillKept({ HEAPU8: memory }, h2, r2.kept, m), /outside the heap/);
 });
 
 test("snapshotOptions: a copy from the HTTP cache with its receipt is not hashed again; any other copy is", async () => {
