@@ -108,14 +108,27 @@
       '<div style="height:3px;overflow:hidden;background:#dfe4ea"><div class="desk-cti-boot-stripe" ' +
       'style="width:40%;height:100%;background:#3d7bd9;will-change:transform"></div></div>';
     document.body.prepend(box);
-    // Python's start holds the main thread for seconds: a transform animation runs on the
-    // compositor, so the stripe keeps moving while the bar cannot.
+    if (moving) animateStripe();
+    return box;
+  }
+
+  // A plain start of Python holds the main thread for seconds: a transform animation runs on the
+  // compositor, so the stripe keeps moving while the bar cannot. Only then, or once a boot has
+  // taken 1.5 s: a snapshot boot is over sooner, and an animation costs CPU the boot needs where
+  // the compositor renders in software (docs/performance.md).
+  let moving = false;
+  function keepMoving() {
+    if (moving) return;
+    moving = true;
+    if (box) animateStripe();
+  }
+  function animateStripe() {
     box.querySelector(".desk-cti-boot-stripe").animate(
       [{ transform: "translateX(-100%)" }, { transform: "translateX(250%)" }],
       { duration: 1200, iterations: Infinity, easing: "ease-in-out" },
     );
-    return box;
   }
+  const longWait = setTimeout(keepMoving, 1500);
 
   // The runtime download starts at once; progress is shown (and its events fired) once the page
   // has a body to show it in and the runtime's requests are out (see showProgress()), so every
@@ -150,6 +163,7 @@
       return;
     }
     failed = true;
+    clearTimeout(longWait);
     const message = error && error.message ? error.message : String(error);
     console.error("desk-cti: the softphone could not start:", error);
     const b = indicator();
@@ -367,6 +381,7 @@
       // downloaded and instantiated; the interpreter starts (or is restored) once this returns
       fsInit: async (FS, info) => {
         performance.mark("desk-cti:runtime-loaded");
+        if (!snapshot) keepMoving(); // the interpreter's start comes next
         advance(1);
         fsInfo = info;
         if (installerIn) installerIn.fsInit(FS, info);
@@ -462,6 +477,7 @@
 
   function fireReady() {
     readyFired = true;
+    clearTimeout(longWait);
     desk.bootInfo.ms = Math.round(performance.now());
     advance(4);
     for (const fn of jsListeners.splice(0)) callSafely(fn);
