@@ -14,7 +14,7 @@ export const PINNED = "314.0.7";
 export const FORMAT = 3;
 const MAGIC = 1886286592; // the first word of a Pyodide 314 snapshot
 /** A request that takes at most this long (a round trip and a small body) is taken for a local
- * network, where the snapshot's extra 5 MB (gzipped) download is shorter than the start it
+ * network, where the snapshot's extra 4 MB (gzipped) download is shorter than the start it
  * saves; across the internet the first boot is plain and the later ones take the snapshot from
  * the HTTP cache (docs/snapshot.md). */
 export const FAST_RTT_MS = 12;
