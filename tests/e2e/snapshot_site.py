@@ -114,8 +114,9 @@ def variant(good: Path, dst: Path, kind: str) -> Path:
     """A broken copy of a folder with a snapshot: ``build_id`` (a snapshot another runtime
     build made: header and snapshot.json agree, the runtime differs), ``wheel`` (the shipped
     wheel changed after the snapshot, the lock updated), ``corrupt`` (bytes of the snapshot
-    changed on the server), ``missing`` (snapshot.json left, the snapshot gone), ``none``
-    (no snapshot at all)."""
+    changed on the server), ``memory`` (made where the runtime's memory before the restore is
+    not this runtime's), ``missing`` (snapshot.json left, the snapshot gone), ``none`` (no
+    snapshot at all)."""
     from desk_cti_tools import snapshot_runs
 
     link_copy(good, dst)
@@ -147,6 +148,8 @@ def variant(good: Path, dst: Path, kind: str) -> Path:
         data = snapshot_runs.patch(bin_, offset + length // 2, bytes(64))
         assert data != bin_
         _rewrite(dst, "snapshot.bin", data)
+    elif kind == "memory":  # made by a runtime whose memory before the restore differs from this one's
+        _manifest(dst, kept_sha256=hashlib.sha256(b"another runtime's memory").hexdigest())
     elif kind == "missing":
         for name in ("snapshot.bin", "snapshot.bin.gz"):
             (dst / name).unlink()

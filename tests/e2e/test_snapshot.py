@@ -38,7 +38,7 @@ def first():
 </body></html>
 """
 
-FOLDERS = ("good", "build_id", "wheel", "corrupt", "missing", "none")
+FOLDERS = ("good", "build_id", "wheel", "corrupt", "memory", "missing", "none")
 MODES = ("always", "auto")
 
 
@@ -135,6 +135,7 @@ def test_fresh_per_boot(browser, snap_site):
     ("build_id", "build id mismatch"),
     ("wheel", "changed since the snapshot was made"),
     ("corrupt", "sha256 differs"),
+    ("memory", "does not fit this runtime"),
     ("missing", "HTTP 404"),
     ("none", "no snapshot"),
 ])
