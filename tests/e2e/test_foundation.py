@@ -232,14 +232,11 @@ def test_the_boot_fetches_the_runtime_files_and_the_wheel_once_each(page, origin
     softphone_frame(page)
     wheel = next((Path(__file__).resolve().parents[2] / "build" / "pyodide").glob("desk_cti_py-*.whl")).name
     urls = [url for _, url in guard.requests if "/pyodide/" in url]
-    # and, once it has hashed the snapshot, leaves a receipt in the HTTP cache (docs/snapshot.md)
+    # build/pyodide has a memory snapshot (make dist), and the page boots from it
+    # (data-snapshot="always"): the snapshot is fetched once and, once hashed, leaves a receipt
+    # in the HTTP cache (docs/snapshot.md)
     receipts = [url for url in urls if "/snapshot.json?verified=" in url]
     assert len(receipts) <= 1, receipts
     fetched = sorted(url.rsplit("/", 1)[1].split("?")[0] for url in urls if url not in receipts)
-    # build/pyodide has a memory snapshot (make dist): on loopback the loader boots from it. Its
-    # HTTP-cache probe (only-if-cached) reaches the network here only because the guard's routing
-    # turns Playwright's cache off: the snapshot itself is fetched once.
-    if fetched.count("snapshot.bin") == 2:
-        fetched.remove("snapshot.bin")
     assert fetched == sorted(["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
                               "pyodide-lock.json", wheel, "snapshot.json", "snapshot.bin"])
