@@ -94,14 +94,17 @@ def routes(db: Database, sessions: Sessions, origin: str):
         client = request.client.host if request.client else ""
         if wait := clients.wait(client):  # before reading the form
             return await too_many(wait)
+        # each attempt is counted as it passes its check, with no await between the two, or 64
+        # attempts at once would all pass the check while none is counted yet (taken back below
+        # if it succeeds, or if the account's own throttle answers it)
+        clients.fail(client)
         form = await request.form()
         email, password = str(form.get("email", "")).strip().lower(), str(form.get("password", ""))
         next_ = str(form.get("next", ""))
         if wait := accounts.wait(email):
+            clients.forgive(client)
             return await too_many(wait)
-        # counted before the hash, or 64 attempts at once would all pass the checks above
         accounts.fail(email)
-        clients.fail(client)
         user_id = await asyncio.get_running_loop().run_in_executor(HASHER, _verify, db, email, password)
         if user_id is None:
             return login_page(db, error="Wrong email or password.", email=email, next_=next_, status=401)
