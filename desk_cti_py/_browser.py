@@ -98,9 +98,10 @@ ENTRY_RELEASES = ("314.0.7",)
 _MAKE_ENTER = _JsFunction(
     """(api) => {
         if (!api || typeof api.scheduleCallback !== "function") return (proxy, a, b) => proxy.callPromising(a, b);
+        const scheduled = api.scheduleCallback;
+        const now = (callback, ms) => (ms > 0 ? scheduled(callback, ms) : callback());
         return (proxy, a, b) => {
-            const scheduled = api.scheduleCallback;
-            api.scheduleCallback = (callback, ms) => (ms > 0 ? scheduled(callback, ms) : callback());
+            api.scheduleCallback = now;
             try {
                 return proxy.callPromising(a, b);
             } finally {

@@ -17,11 +17,12 @@ from urllib.parse import quote, urlparse
 import pytest
 from playwright.sync_api import Frame, Page, sync_playwright
 from starlette.applications import Starlette
+from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from desk_cti_tools.emulator.config import PYODIDE, loader_dir
-from desk_cti_tools.emulator.pages import DeclaringStatic
+from desk_cti_tools.emulator.pages import PLACEHOLDER, DeclaringStatic
 from desk_cti_tools.emulator.server import Background
 from desk_cti_tools.serve import built_softphone
 from tools.chromium import CHROMIUM, FLAGS
@@ -37,9 +38,22 @@ def db_path(tmp_path_factory):
     return tmp_path_factory.mktemp("demo") / "desk.sqlite3"
 
 
+class PageServer(DeclaringStatic):
+    """The test pages; softphone-plain.html is softphone.html booting plain (data-snapshot="off"),
+    for what only a plain boot shows."""
+
+    async def get_response(self, path, scope):
+        if path != "softphone-plain.html":
+            return await super().get_response(path, scope)
+        page = (PAGES / "softphone.html").read_text(encoding="utf-8")
+        assert 'data-snapshot="always"' in page
+        page = page.replace('data-snapshot="always"', 'data-snapshot="off"').replace(PLACEHOLDER, self.console_origins)
+        return Response(page, media_type="text/html", headers={"Cache-Control": "no-cache"})
+
+
 def test_pages(console_origin=""):
     """The test pages, declaring the console origin as the demo's softphone page does."""
-    return DeclaringStatic(directory=PAGES, console_origins=console_origin)
+    return PageServer(directory=PAGES, console_origins=console_origin)
 
 
 @pytest.fixture(scope="session")

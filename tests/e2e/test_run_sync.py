@@ -20,7 +20,8 @@ async def main():
     return [before, after, await interaction.isVisible()]
 """
 
-#: a page, and whether it boots from the snapshot (softphone-plain.html: data-snapshot="off")
+#: a page, and whether it boots from the snapshot (softphone-plain.html: softphone.html with
+#: data-snapshot="off", conftest.PageServer)
 BOOTS = {"snapshot": ("softphone.html", True), "plain": ("softphone-plain.html", False)}
 
 

@@ -9,27 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from desk_cti_tools.cli import main
 from desk_cti_tools.emulator import config
+from conftest import serve
 from tools.serving import Serving, fetch
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "site" / "softphone"
-
-
-def serve(capsys, *args):
-    """Run `desk-cti serve ARGS` in this process; (exit status, stderr lines)."""
-    status = main(["serve", *map(str, args)])
-    err = capsys.readouterr().err
-    return status, err.splitlines()
-
-
-@pytest.fixture
-def busy_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(1)
-        yield sock.getsockname()[1]
 
 
 @pytest.mark.parametrize("args, says", [

@@ -3,7 +3,6 @@ in farend.json (never in `desk-cti build`'s output), open to the softphone's ori
 with the serve; bad far end ports get one line and exit 2. (Calls over it: tests/e2e/test_demo_calls.py.)"""
 
 import json
-import socket
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -11,25 +10,12 @@ from pathlib import Path
 import pytest
 
 from desk_cti_tools.build import build_project
-from desk_cti_tools.cli import main
 from desk_cti_tools.project import load_project
+from conftest import serve
 from tools.serving import Serving, fetch
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "site" / "softphone"
-
-
-def serve(capsys, *args):
-    status = main(["serve", *map(str, args)])
-    return status, capsys.readouterr().err.splitlines()
-
-
-@pytest.fixture
-def busy_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(1)
-        yield sock.getsockname()[1]
 
 
 @pytest.mark.parametrize("args, says", [
