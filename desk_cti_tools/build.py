@@ -7,7 +7,7 @@
     OUT/<files>             the author's files, as they are
     OUT/server-headers/     nginx, Caddy, Apache and _headers snippets (types, caching, frame-ancestors)
     OUT/manifest.json       the sha256 of every file
-    *.gz                    gzip-precompressed beside each compressible file
+    *.zst, *.gz             zstd- and gzip-precompressed beside each compressible file (compress.py)
 
 Built in a temporary folder next to OUT, which then takes OUT's place: a failed build leaves
 nothing half-written.
@@ -15,7 +15,6 @@ nothing half-written.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import html
 import json
@@ -31,6 +30,7 @@ from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from . import deps
 from .assets import jssip_text, loader_files
+from .compress import precompress
 from .errors import ToolError
 from .headers import write_snippets
 from .lock import write_lock
@@ -39,7 +39,6 @@ from .project import Project, check_origin
 from .runtime import copy_runtime, find_runtime
 from .wheels import LIBRARY, library_version, library_wheel, write_wheel
 
-GZIP_SUFFIXES = {".html", ".js", ".mjs", ".wasm", ".json", ".css", ".svg", ".txt", ".py", ".map", ".xml", ".csv"}
 MANIFEST = "manifest.json"
 
 
@@ -248,16 +247,6 @@ def fill_loader_tag(page: str, *, src: str, origins: list[str], packages: list[s
     parts = ["<script"] + [f' {k}="{html.escape(v, quote=True)}"' for k, v in values.items()]
     parts += [f" {k}" if v is None else f' {k}="{html.escape(v, quote=True)}"' for k, v in kept]
     return page[:start] + "".join(parts) + ">" + page[start + len(text):]
-
-
-def precompress(folder: Path) -> None:
-    """``file.gz`` beside each compressible file, when smaller (same bytes every build)."""
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and path.suffix in GZIP_SUFFIXES:
-            data = path.read_bytes()
-            packed = gzip.compress(data, compresslevel=9, mtime=0)
-            if len(packed) < len(data):
-                path.with_name(path.name + ".gz").write_bytes(packed)
 
 
 def write_manifest(folder: Path, *, origins: list[str], project: Project, for_tests: bool) -> Path:

@@ -39,6 +39,7 @@ types {{
 charset utf-8;
 charset_types text/javascript application/json;
 gzip_static on;            # serves the .gz files beside the originals
+# zstd_static on;          # the .zst files (a quarter smaller): needs nginx's third-party zstd module
 add_header Cache-Control "{CACHE}" always;
 add_header X-Content-Type-Options "nosniff" always;
 add_header Content-Security-Policy "{csp(origins)}" always;
@@ -50,7 +51,7 @@ def caddy(origins: list[str]) -> str:
 example.com {{
 \troot * /path/to/this/folder
 \tfile_server {{
-\t\tprecompressed gzip
+\t\tprecompressed zstd gzip
 \t}}
 \t@wasm path *.wasm
 \theader @wasm Content-Type application/wasm
@@ -68,26 +69,34 @@ def apache(origins: list[str]) -> str:
     return f"""# Apache (.htaccess in this folder, or its <Directory>): needs mod_headers, mod_rewrite, mod_mime
 {types}
 AddCharset utf-8 .html .js .mjs .json .py
-# the .gz files beside the originals, for browsers that accept gzip
+# the .zst and .gz files beside the originals, for browsers that accept zstd, or gzip
 RewriteEngine On
+RewriteCond %{{HTTP:Accept-Encoding}} zstd
+RewriteCond %{{REQUEST_FILENAME}}.zst -f
+RewriteRule ^(.+)$ $1.zst [L]
 RewriteCond %{{HTTP:Accept-Encoding}} gzip
 RewriteCond %{{REQUEST_FILENAME}}.gz -f
 RewriteRule ^(.+)$ $1.gz [L]
+<FilesMatch "\\.zst$">
+    RemoveType .zst
+    Header set Content-Encoding zstd
+    Header append Vary Accept-Encoding
+</FilesMatch>
 <FilesMatch "\\.gz$">
     RemoveType .gz
     Header set Content-Encoding gzip
     Header append Vary Accept-Encoding
 </FilesMatch>
-<FilesMatch "\\.html\\.gz$">
+<FilesMatch "\\.html\\.(zst|gz)$">
     ForceType "text/html; charset=utf-8"
 </FilesMatch>
-<FilesMatch "\\.m?js\\.gz$">
+<FilesMatch "\\.m?js\\.(zst|gz)$">
     ForceType "text/javascript; charset=utf-8"
 </FilesMatch>
-<FilesMatch "\\.json\\.gz$">
+<FilesMatch "\\.json\\.(zst|gz)$">
     ForceType application/json
 </FilesMatch>
-<FilesMatch "\\.wasm\\.gz$">
+<FilesMatch "\\.wasm\\.(zst|gz)$">
     ForceType application/wasm
 </FilesMatch>
 Header always set Cache-Control "{CACHE}"
@@ -116,7 +125,8 @@ def write_snippets(folder: Path, origins: list[str]) -> None:
         "Every file: Cache-Control: no-cache (revalidate; names are not content-hashed),\n"
         f"X-Content-Type-Options: nosniff, Content-Security-Policy: {csp(origins)}\n"
         "(only these consoles may frame the softphone). .wasm as application/wasm,\n"
-        ".mjs as text/javascript. The .gz files beside the originals are gzip-precompressed:\n"
-        "serve them with Content-Encoding: gzip to browsers that accept it.\n"
+        ".mjs as text/javascript. The .zst and .gz files beside the originals are precompressed:\n"
+        "serve them with Content-Encoding: zstd (first), or gzip, to browsers that accept it\n"
+        "(zstd is a quarter smaller on the runtime and the snapshot).\n"
         "Also made for the _headers file of Netlify or Cloudflare Pages: copy it to the folder's top.\n"
     )

@@ -3,8 +3,8 @@
     python -m desk_cti_tools.snapshot PYODIDE_DIR --import desk_cti_py --wheel X.whl [...]
 
 Writes, into PYODIDE_DIR: ``snapshot.bin`` (the runtime's heap with the given packages
-imported, as its runs: snapshot_runs.py), ``snapshot.bin.gz`` (served to browsers
-that accept gzip) and ``snapshot.json``
+imported, as its runs: snapshot_runs.py), ``snapshot.bin.zst`` and ``snapshot.bin.gz``
+(served to browsers that accept zstd, or gzip) and ``snapshot.json``
 (what the snapshot was made from: the runtime's build id and the sha256 of every file it
 depends on; the loader boots from it only when they match). Format: docs/snapshot.md.
 The work is done in Node by snapshot.mjs, beside this file (Pyodide's snapshot API is
@@ -26,14 +26,14 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from . import snapshot_runs
+from . import compress, snapshot_runs
 
 SCRIPT = Path(__file__).with_name("snapshot.mjs")
 FORMAT = 3
 #: the runtime's files whose bytes the snapshot's heap depends on (the stdlib zip's directory
 #: and any module imported from it live in the heap; the build id covers the asm files)
 RUNTIME_FILES = ("pyodide.asm.mjs", "pyodide.asm.wasm", "pyodide.mjs", "python_stdlib.zip")
-OUTPUTS = ("snapshot.bin", "snapshot.bin.gz", "snapshot.json")
+OUTPUTS = ("snapshot.bin", "snapshot.bin.zst", "snapshot.bin.gz", "snapshot.json", "snapshot.json.zst", "snapshot.json.gz")
 
 
 class SnapshotError(Exception):
@@ -80,7 +80,7 @@ def _unpack(wheels: list[Path], site: Path) -> None:
 
 def make_snapshot(pyodide_dir: Path, *, imports: list[str], wheels: list[Path]) -> Path:
     """Snapshot the runtime in ``pyodide_dir`` with ``wheels`` installed and ``imports``
-    imported; write snapshot.bin, snapshot.bin.gz and snapshot.json there. Returns the
+    imported; write snapshot.bin, its .zst and .gz twins and snapshot.json there. Returns the
     path of snapshot.json. The wheels must be the ones the folder ships (the loader installs
     those). Raises SnapshotError (nothing written) if it cannot be made or does not restore."""
     pyodide_dir = Path(pyodide_dir)
@@ -103,6 +103,7 @@ def make_snapshot(pyodide_dir: Path, *, imports: list[str], wheels: list[Path]) 
         if snapshot_runs.unpack(data, base) != image:
             raise SnapshotError("the snapshot's runs do not give back its image")
         packed = gzip.compress(data, compresslevel=6, mtime=0)
+        zpacked = compress.zstd(data)
         manifest = {
             "format": FORMAT,
             "pyodide_version": made["version"],
@@ -114,7 +115,9 @@ def make_snapshot(pyodide_dir: Path, *, imports: list[str], wheels: list[Path]) 
             "bytes": len(image),
             # the kept runs' bytes (the runtime's own memory): the loader checks its runtime's
             "kept_sha256": snapshot_runs.kept_sha256(data, image),
+            # its size on the wire, by coding: the loader's late decision (docs/snapshot.md)
             "gzip_bytes": len(packed),
+            "zstd_bytes": len(zpacked),
             "heap_bytes": made["heap_bytes"],
             # made with JSPI: the heap holds a working run_sync, for runtimes that have JSPI
             "jspi": made["jspi"],
@@ -122,8 +125,10 @@ def make_snapshot(pyodide_dir: Path, *, imports: list[str], wheels: list[Path]) 
             "runtime": {name: sha256(pyodide_dir / name) for name in RUNTIME_FILES},
             "wheels": {w.name: sha256(w) for w in wheels},
         }
-        staged = {"snapshot.bin": data, "snapshot.bin.gz": packed,
-                  "snapshot.json": (json.dumps(manifest, indent=1) + "\n").encode()}
+        text = (json.dumps(manifest, indent=1) + "\n").encode()
+        staged = {"snapshot.bin": data, "snapshot.bin.zst": zpacked, "snapshot.bin.gz": packed, "snapshot.json": text}
+        # the coding snapshot.json is sent in tells the loader the snapshot's, before it asks for it
+        staged.update({f"snapshot.json{suffix}": body for suffix, body in compress.twins(text).items()})
         # all or nothing: each file written beside its final name, then renamed into place
         for name, body in staged.items():
             (pyodide_dir / f".{name}.tmp").write_bytes(body)
@@ -147,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     m = json.loads(out.read_text())
     print(f"wrote {out.parent / m['file']} (a {m['bytes']:,} B heap in {m['file_bytes']:,} B, "
-          f"{m['gzip_bytes']:,} B gzipped) and {out}")
+          f"{m['zstd_bytes']:,} B in zstd, {m['gzip_bytes']:,} B in gzip) and {out}")
     return 0
 
 

@@ -4,10 +4,11 @@
 // snapshot's header) in the browser; the build side's is desk_cti_tools/snapshot.mjs. Every
 // entry point checks the pinned version first: with another runtime the loader boots plain.
 // desk-cti.js imports it when the built folder has a snapshot.json (docs/snapshot.md) and asks:
-//   planSnapshot()      whether to boot from the snapshot, and why (or why not)
+//   chooseSnapshot()    whether to boot from the snapshot, and why (or why not), or to decide
+//                       once the runtime is in (decideLate)
 //   snapshotOptions()   loadPyodide's options for it, the bytes streamed in while the runtime
 //                       compiles and checked before they are restored, and this browser's call
-//                       trampoline put into them (keepTrampoline)
+//                       trampoline put into them (keepTrampoline); or, decided late, a plain start
 //   afterRestore()      what must be fresh per boot (random's seed), before any other Python runs
 
 export const PINNED = "314.0.7";
@@ -15,9 +16,14 @@ export const FORMAT = 3;
 const MAGIC = 1886286592; // the first word of a Pyodide 314 snapshot
 /** A request that takes at most this long (a round trip and a small body) is taken for a local
  * network, where the snapshot's extra 4 MB (gzipped) download is shorter than the start it
- * saves; across the internet the first boot is plain and the later ones take the snapshot from
- * the HTTP cache (docs/snapshot.md). */
-export const FAST_RTT_MS = 12;
+ * saves, and it streams in beside the runtime; on other links the snapshot is decided once the
+ * runtime is in (decideLate), and later boots take it from the HTTP cache (docs/snapshot.md). */
+export const FAST_RTT_MS = 16;
+/** A plain start (CPython's main() and Pyodide's finalize) takes about this many times as long as
+ * the runtime's instantiation on the same page: 12.7-18.8 on the 2-core machine kind, median
+ * 14.6 (docs/snapshot.md). decideLate estimates a plain start from this page's own
+ * instantiation with it. */
+export const PLAIN_START_PER_INSTANTIATE = 15;
 
 export class SnapshotMismatch extends Error {}
 
@@ -34,6 +40,9 @@ export function readManifest(m) {
     throw bad("no size");
   }
   if (!HEX64.test(m.kept_sha256 || "")) throw bad("no kept_sha256");
+  for (const key of ["gzip_bytes", "zstd_bytes"]) {
+    if (m[key] !== undefined && !(Number.isInteger(m[key]) && m[key] > 0)) throw bad(`${key} is not a size`);
+  }
   if (!m.wheels || typeof m.wheels !== "object" || !m.runtime || !HEX64.test(m.runtime["python_stdlib.zip"] || "")) {
     throw bad("no wheels or runtime hashes");
   }
@@ -87,7 +96,68 @@ export function chooseSnapshot({ mode = "auto", cached = false, rttMs = null, sa
     return { use: true, reason: `fast link (round trip ${Math.round(rttMs)} ms)` };
   }
   const rtt = rttMs === null ? "unknown round trip" : `round trip ${Math.round(rttMs)} ms`;
-  return { use: false, reason: `slow or distant link (${rtt}): plain boot, snapshot fetched when idle for the next` };
+  return { use: null, late: true, reason: `link not known to be fast (${rtt}): decided once the runtime is in` };
+}
+
+/**
+ * The late decision, once the runtime is downloaded and instantiated: {use, reason}. The
+ * snapshot's download began when the runtime's was over (so it took no bandwidth from it); it is
+ * used if what is left of it, at the link's measured rate, and a restore (about an
+ * instantiation) take less than a plain start would: PLAIN_START_PER_INSTANTIATE instantiations.
+ * snapshotBytes: its size on the wire; startedAt, now: when its download began (null: now), and
+ * now (performance.now()); rate: the link's bytes per ms (linkRate), or null; done: it is all in;
+ * instantiateMs: how long this runtime's instantiation took. Pure: unit-tested in tests/js.
+ */
+export function decideLate({ snapshotBytes, startedAt, now, rate, done = false, instantiateMs }) {
+  const inst = Math.min(Math.max(instantiateMs, 10), 5000);
+  const plainMs = PLAIN_START_PER_INSTANTIATE * inst;
+  const next = "plain boot, snapshot fetched when idle for the next";
+  if (done) return { use: true, reason: "fast link (the snapshot was in with the runtime)" };
+  if (!(rate > 0)) return { use: false, reason: `link of unknown speed: ${next}` };
+  const leftMs = Math.max(0, (startedAt ?? now) + snapshotBytes / rate - now);
+  const mbit = `${((rate * 8) / 1000).toFixed(1)} Mbit/s`;
+  const est = `${mbit}: snapshot in about ${Math.round(leftMs + inst)} ms, a plain start about ${Math.round(plainMs)} ms`;
+  return leftMs + inst < plainMs ? { use: true, reason: `link measured at ${est}` } : { use: false, reason: `slow link (${est}): ${next}` };
+}
+
+/**
+ * The link's rate in bytes per ms, from the requests to origin that came over the network (not
+ * from the cache) and have ended: their bytes over the time from the first one's start to the
+ * last one's end (gaps between them count, so it errs low). Null below 1 MB: too little to tell.
+ */
+export function linkRate(origin) {
+  const got = performance.getEntriesByType("resource")
+    .filter((e) => e.name.startsWith(origin) && e.transferSize > 0 && e.responseEnd > 0);
+  const bytes = got.reduce((sum, e) => sum + e.transferSize, 0);
+  if (bytes < 1e6) return null;
+  const ms = Math.max(...got.map((e) => e.responseEnd)) - Math.min(...got.map((e) => e.requestStart || e.startTime));
+  return ms > 0 ? bytes / ms : null;
+}
+
+/** When the later of the runtime's two large files ended, or null while either is not in. */
+export function runtimeEnded(indexURL) {
+  const got = ["pyodide.asm.wasm", "python_stdlib.zip"]
+    .map((f) => performance.getEntriesByName(new URL(f, indexURL).href, "resource").find((e) => e.responseEnd > 0));
+  return got.every(Boolean) ? Math.max(...got.map((e) => e.responseEnd)) : null;
+}
+
+/**
+ * Resolves once the runtime's two large files (its wasm and the stdlib zip, under indexURL) are
+ * in, with the time the later one ended: when a late snapshot's download can begin without
+ * taking bandwidth from them.
+ */
+export function runtimeIn(indexURL) {
+  return new Promise((resolve) => {
+    if (runtimeEnded(indexURL) !== null) return resolve(runtimeEnded(indexURL));
+    const watch = new PerformanceObserver(() => {
+      const at = runtimeEnded(indexURL);
+      if (at !== null) {
+        watch.disconnect();
+        resolve(at);
+      }
+    });
+    watch.observe({ type: "resource" });
+  });
 }
 
 /** The snapshot's URL: its sha256 in the query, so a cached copy is the right one by name. */
@@ -236,16 +306,46 @@ function receiptURL(r, manifest) {
  * caller awaits `ready` from fsInit. Its size, header and sha256 are checked there (the sha256
  * not again for a copy from the HTTP cache, `cached`, already found right); a snapshot that
  * fails them has its magic number cleared, and the restore refuses it.
+ *
+ * Decided late (`late`: {indexURL, fetch(signal)}, chooseSnapshot's late outcome): the download
+ * begins once the runtime's own is over (runtimeIn), and the caller asks `decide()` from fsInit,
+ * before the interpreter starts: {use, reason} (decideLate). A plain start is then made of the
+ * same module: CPython's main() runs after all (Pyodide 314 reads noInitialRun from the module's
+ * settings when it runs, after fsInit) and the restore is skipped (plainStart); the download is
+ * cancelled.
  */
-export function snapshotOptions(response, manifest, mismatchFound = Promise.resolve(null), cached = false) {
+export function snapshotOptions(response, manifest, mismatchFound = Promise.resolve(null), cached = false, late = null) {
   const holder = new Uint8Array(manifest.bytes);
   const runs = { kept: [] };
+  // when the late download began, the runtime's ended, its module was created; the bytes on the
+  // wire, in the coding snapshot.json came in (the server's choice for this browser), until the
+  // snapshot's own response says
+  const timing = { startedAt: null, runtimeAt: null, createdAt: null, wire: wireBytes(manifest, late && late.coding) };
+  let settings = null; // the module's, once Pyodide creates it
+  let plain = false; // decided late: a plain start
+  let done = false; // all in and checked
+  let failure = null; // or found wrong
+  const cancel = new AbortController();
+  let startLate = null; // begins the late download, once
+  if (late) {
+    response = new Promise((resolve) => {
+      startLate = (at) => {
+        startLate = null;
+        timing.runtimeAt = at;
+        timing.startedAt = performance.now();
+        resolve(late.fetch(cancel.signal));
+      };
+    });
+    // or from decide(), if the observer has not said so by then
+    runtimeIn(late.indexURL).then((at) => startLate && !plain && startLate(at));
+  }
   const ready = Promise.all([response, mismatchFound]).then(async ([r, why]) => {
     if (why) {
       if (r.body) r.body.cancel().catch(() => {});
       throw new SnapshotMismatch(why);
     }
     if (!r.ok) throw new SnapshotMismatch(`snapshot could not be fetched: HTTP ${r.status}`);
+    if (r.type === "basic") timing.wire = wireBytes(manifest, r.headers.get("content-encoding") || "identity");
     const receipt = receiptURL(r, manifest);
     const receiptCached = cached && receipt ? fromCache(receipt).catch(() => null) : null;
     const { file, kept } = await readRuns(r.body, manifest, holder);
@@ -259,20 +359,64 @@ export function snapshotOptions(response, manifest, mismatchFound = Promise.reso
     if (sha !== manifest.sha256) throw new SnapshotMismatch("snapshot is corrupt (its sha256 differs from snapshot.json's)");
     if (receipt) fetch(receipt, { priority: "low" }).then((x) => x.arrayBuffer()).catch(() => {});
   });
-  ready.catch(() => {
+  ready.then(() => (done = true), (e) => {
+    failure = e;
     new Uint32Array(holder.buffer, 0, 1)[0] = 0; // refused at the restore
   });
   // Pyodide's own factory, wrapped: it resolves once fsInit is done (so the bytes are in and
   // checked) and before the restore writes them into the heap.
-  const createPyodideModule = async (settings) => {
+  const createPyodideModule = async (moduleSettings) => {
+    settings = moduleSettings;
     const { indexURL } = settings.API.config; // as Pyodide imports it (in Node, a path)
     const { default: create } = await import(new URL("pyodide.asm.mjs", new URL(indexURL, "file:///")).href);
+    timing.createdAt = performance.now();
     const Module = await create(settings);
+    if (plain) {
+      plainStart(Module);
+      return Module;
+    }
     if (new Uint32Array(holder.buffer, 0, 1)[0] === MAGIC) await fillKept(Module, holder, runs.kept, manifest);
     keepTrampoline(Module, holder);
     return Module;
   };
-  return { options: { _loadSnapshot: holder, createPyodideModule }, ready };
+  // From fsInit, decided late: whether to restore the snapshot or start plain (see above).
+  const decide = () => {
+    if (!late) return { use: true, reason: "decided before the download" };
+    const now = performance.now();
+    const runtimeAt = timing.runtimeAt ?? runtimeEnded(late.indexURL); // the observer may not have said yet
+    const choice = failure ? { use: false, reason: `snapshot not used: ${failure.message}` } : decideLate({
+      snapshotBytes: timing.wire, startedAt: timing.startedAt, now, done,
+      rate: linkRate(new URL(late.indexURL).origin),
+      instantiateMs: now - Math.max(timing.createdAt ?? 0, runtimeAt ?? 0),
+    });
+    if (choice.use && startLate) startLate(runtimeAt);
+    if (!choice.use) {
+      plain = true;
+      settings.noInitialRun = false; // read when the module runs, after fsInit
+      cancel.abort();
+    }
+    return choice;
+  };
+  return { options: { _loadSnapshot: holder, createPyodideModule }, ready, decide };
+}
+
+/** The snapshot's size on the wire in a Content-Encoding (unknown: gzip's, the most common). */
+export function wireBytes(manifest, coding) {
+  if (coding === "identity") return manifest.file_bytes;
+  const sized = coding === "zstd" ? manifest.zstd_bytes : undefined;
+  return sized || manifest.gzip_bytes || manifest.file_bytes;
+}
+
+/**
+ * Makes a module created for a restore start plain instead: Pyodide 314.0.7's loadPyodide restores
+ * through API.restoreSnapshot once the module is created; skipped, it finishes a plain start
+ * (the module has run CPython's main()).
+ */
+export function plainStart(Module) {
+  if (!Module.API || typeof Module.API.restoreSnapshot !== "function") {
+    throw new SnapshotMismatch("this runtime restores snapshots elsewhere than Pyodide 314.0.7 does (API.restoreSnapshot)");
+  }
+  Module.API.restoreSnapshot = () => undefined;
 }
 
 /**

@@ -294,9 +294,9 @@
   async function startRuntime() {
     advance(0);
     const plan = await planSnapshot().catch((e) => ({ use: false, reason: `snapshot not used: ${e.message}` }));
-    desk.bootInfo.snapshot = plan.use;
+    desk.bootInfo.snapshot = plan.use; // null while a late decision is pending
     desk.bootInfo.reason = plan.reason;
-    if (plan.use) {
+    if (plan.use || plan.late) {
       try {
         return await runtime(plan);
       } catch (e) {
@@ -310,9 +310,13 @@
       }
     }
     console.info(`desk-cti: plain boot: ${plan.reason}`);
-    // a snapshot that does not match this folder is not worth keeping for the next boot
-    if (plan.prefetch) whenReady.then(() => plan.matches).then((why) => why || prefetchWhenIdle(plan.prefetch), () => {});
+    if (plan.prefetch) prefetchForNext(plan);
     return runtime(null);
+  }
+
+  // A snapshot that does not match this folder is not worth keeping for the next boot.
+  function prefetchForNext(plan) {
+    whenReady.then(() => plan.matches).then((why) => why || prefetchWhenIdle(plan.prefetch), () => {});
   }
 
   // Whether to boot from the snapshot ({use, reason}, and what the boot needs); the decision and
@@ -334,6 +338,11 @@
     // start, a wait would cost every boot a request)
     const matches = Promise.all([runtimeModule, lockFile()]).then(([{ version }, lock]) => snap.mismatch(m, { version, lock }));
     matches.catch(() => {}); // a lock that does not come is the boot's own error
+    if (choice.late) {
+      const coding = r.headers.get("content-encoding") || (r.type === "basic" ? "identity" : null);
+      const late = { indexURL, coding, fetch: (signal) => fetch(url, { signal }) };
+      return { ...choice, snap, manifest: m, response: null, late, cached: false, matches, prefetch: url };
+    }
     if (!choice.use) return { ...choice, prefetch: url, matches };
     return { ...choice, snap, manifest: m, response: cached || fetch(url), cached: Boolean(cached), matches };
   }
@@ -370,7 +379,8 @@
     const { loadPyodide } = await runtimeModule;
     const lock = lockFile(); // parsed once, for both
     const wheel = wheelFile();
-    const snapshot = plan ? plan.snap.snapshotOptions(plan.response, plan.manifest, plan.matches, plan.cached) : null;
+    const snapshot = plan ? plan.snap.snapshotOptions(plan.response, plan.manifest, plan.matches, plan.cached, plan.late) : null;
+    let restoring = Boolean(snapshot); // decided late, from fsInit
     let fsInfo = null;
     let installerIn = null; // once it is in, it may write the wheel from fsInit
     const started = loadPyodide({
@@ -381,13 +391,14 @@
       // downloaded and instantiated; the interpreter starts (or is restored) once this returns
       fsInit: async (FS, info) => {
         performance.mark("desk-cti:runtime-loaded");
-        if (!snapshot) keepMoving(); // the interpreter's start comes next
+        if (plan && plan.late) restoring = decideLate(plan, snapshot);
+        if (!restoring) keepMoving(); // the interpreter's start comes next
         advance(1);
         fsInfo = info;
         if (installerIn) installerIn.fsInit(FS, info);
         // the snapshot streams in meanwhile; one that fails its checks has had its magic number
         // cleared, and the restore (after this hook) refuses it
-        if (snapshot) await snapshot.ready.catch(() => {});
+        if (restoring) await snapshot.ready.catch(() => {});
       },
     });
     runtimeRequested();
@@ -399,13 +410,25 @@
       pyodide = await started;
     } catch (e) {
       // a snapshot refused at the restore: say why in its own words
-      if (snapshot) await snapshot.ready;
+      if (restoring) await snapshot.ready;
       throw e;
     }
     performance.mark("desk-cti:runtime");
-    if (snapshot) await plan.snap.afterRestore(pyodide, plan.manifest);
+    if (restoring) await plan.snap.afterRestore(pyodide, plan.manifest);
     await (await installer).finish(pyodide, fsInfo);
     return pyodide;
+  }
+
+  // The late decision (desk-cti-snapshot.mjs's decideLate), said as any other: true to restore.
+  function decideLate(plan, snapshot) {
+    const choice = snapshot.decide();
+    desk.bootInfo.snapshot = choice.use;
+    desk.bootInfo.reason = choice.reason;
+    if (!choice.use) {
+      console.info(`desk-cti: plain boot: ${choice.reason}`);
+      prefetchForNext(plan);
+    }
+    return choice.use;
   }
 
   function hexToBase64(hex) {

@@ -5,7 +5,7 @@
 What `make dist` runs for the tests' folders (build/pyodide, build/pyodide-test). The work is
 desk_cti_tools' (what `desk-cti build` does for a softphone's pyodide/ folder): the runtime
 without its CDN fall-back address, the wheels, a pyodide-lock.json listing exactly them with
-their real sha256 (made by pyodide-lock's tooling), and .gz files beside the compressible ones.
+their real sha256 (made by pyodide-lock's tooling), and .zst and .gz files beside the compressible ones.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from desk_cti_tools.build import precompress  # noqa: E402
+from desk_cti_tools.compress import precompress  # noqa: E402
 from desk_cti_tools.errors import ToolError  # noqa: E402
 from desk_cti_tools.lock import write_lock  # noqa: E402
 from desk_cti_tools.runtime import copy_runtime, find_runtime  # noqa: E402

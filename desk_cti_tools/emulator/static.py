@@ -1,8 +1,8 @@
-"""Static files with caching headers and precompressed gzip.
+"""Static files with caching headers and precompressed twins.
 
-Where ``file.gz`` exists beside ``file`` (the builds write them for the runtime) and the
-browser accepts gzip, the compressed file is sent with ``Content-Encoding: gzip``: no
-compression work per request. ``CachedStatic`` serves a fixed folder (the console's files,
+Where ``file.zst`` or ``file.gz`` exists beside ``file`` (the builds write them: compress.py)
+and the browser accepts its coding, the twin is sent with its ``Content-Encoding`` (zstd
+first): no compression work per request. ``CachedStatic`` serves a fixed folder (the console's files,
 the checkout's runtime); ``BuiltFolder`` serves a built softphone whose folder is swapped for
 a new one on each rebuild.
 """
@@ -20,6 +20,8 @@ from starlette.responses import FileResponse, PlainTextResponse, RedirectRespons
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
+from ..compress import TWINS
+
 TYPES = {".mjs": "text/javascript; charset=utf-8", ".js": "text/javascript; charset=utf-8",
          ".wasm": "application/wasm", ".json": "application/json", ".whl": "application/zip",
          ".zip": "application/zip", ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
@@ -31,8 +33,9 @@ def media_type(path: str) -> str:
     return TYPES.get(ext) or mimetypes.guess_type(path)[0] or "application/octet-stream"
 
 
-def accepts_gzip(accept_encoding: str) -> bool:
-    """Whether an Accept-Encoding value allows gzip (``gzip;q=0`` and ``*;q=0`` refuse it)."""
+def accepts(accept_encoding: str, coding: str) -> bool:
+    """Whether an Accept-Encoding value allows ``coding`` (``coding;q=0`` and ``*;q=0`` refuse it)."""
+    names = ("gzip", "x-gzip") if coding == "gzip" else (coding,)
     star = None
     for part in accept_encoding.lower().split(","):
         name, _, params = part.strip().partition(";")
@@ -44,19 +47,23 @@ def accepts_gzip(accept_encoding: str) -> bool:
                     q = float(value)
                 except ValueError:
                     q = 0.0
-        if name.strip() in ("gzip", "x-gzip"):
+        if name.strip() in names:
             return q > 0
         if name.strip() == "*":
             star = q > 0
     return bool(star)
 
 
-def precompressed(path: str, headers: Headers) -> str | None:
-    """The ``.gz`` twin of ``path`` to send instead, if the client takes gzip and it exists."""
-    if path.endswith(".gz") or not accepts_gzip(headers.get("accept-encoding", "")):
+def precompressed(path: str, headers: Headers) -> tuple[str, str] | None:
+    """The twin of ``path`` to send instead and its coding: the first of TWINS the client takes
+    that exists beside it."""
+    if path.endswith(tuple(suffix for _, suffix in TWINS)):
         return None
-    gz = path + ".gz"
-    return gz if os.path.isfile(gz) else None
+    accept = headers.get("accept-encoding", "")
+    for coding, suffix in TWINS:
+        if accepts(accept, coding) and os.path.isfile(path + suffix):
+            return path + suffix, coding
+    return None
 
 
 class CachedStatic(StaticFiles):
@@ -66,15 +73,15 @@ class CachedStatic(StaticFiles):
 
     def file_response(self, full_path: Any, stat_result: os.stat_result, scope: Scope, status_code: int = 200):
         path = str(full_path)
-        gz = precompressed(path, Headers(scope=scope))
-        if gz:
-            full_path, stat_result = gz, os.stat(gz)
+        twin = precompressed(path, Headers(scope=scope))
+        if twin:
+            full_path, stat_result = twin[0], os.stat(twin[0])
         response = super().file_response(full_path, stat_result, scope, status_code)
         response.headers["Cache-Control"] = f"public, max-age={self.max_age}" if self.max_age else "no-cache"
         response.headers["Content-Type"] = media_type(path)
         response.headers["Vary"] = "Accept-Encoding"
-        if gz:
-            response.headers["Content-Encoding"] = "gzip"
+        if twin:
+            response.headers["Content-Encoding"] = twin[1]
         return response
 
 
@@ -121,14 +128,14 @@ class BuiltFolder:
         if add_slash:
             return RedirectResponse(scope["path"] + "/", status_code=301)
         headers = Headers(scope=scope)
-        gz = precompressed(full, headers)
-        sent = gz or full
+        twin = precompressed(full, headers)
+        sent = twin[0] if twin else full
         stat = os.stat(sent)
         etag = '"' + hashlib.md5(f"{sent}-{stat.st_mtime_ns}-{stat.st_size}".encode()).hexdigest() + '"'
         common = {"Cache-Control": "no-cache", "Vary": "Accept-Encoding", "ETag": etag}
         if etag in [t.strip() for t in headers.get("if-none-match", "").split(",")]:
             return Response(status_code=304, headers=common)
         response = FileResponse(sent, stat_result=stat, headers=common, media_type=media_type(full))
-        if gz:
-            response.headers["Content-Encoding"] = "gzip"
+        if twin:
+            response.headers["Content-Encoding"] = twin[1]
         return response

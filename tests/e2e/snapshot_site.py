@@ -2,9 +2,9 @@
 
 For the snapshot boot's end-to-end tests and the bench: copies of build/pyodide under a
 temporary folder (the runtime's files linked, not copied; build/ is never written), a
-snapshot made into one copy, and broken variants of it. The server sends a file's ``.gz``
-twin where the browser accepts gzip, with ``no-cache`` and an ETag (every boot revalidates),
-as the demo server and the build's header snippets do.
+snapshot made into one copy, and broken variants of it. The server sends a file's ``.zst`` or
+``.gz`` twin where the browser accepts its coding, with ``no-cache`` and an ETag (every boot
+revalidates), as the demo server and the build's header snippets do.
 """
 
 from __future__ import annotations
@@ -23,33 +23,38 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import uvicorn
+import zstandard
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
+
+from desk_cti_tools.compress import precompress
+from desk_cti_tools.emulator.static import precompressed
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILT = ROOT / "build" / "pyodide"
 #: what the snapshot imports: the library, and its browser transport (imported at connect())
 IMPORTS = ("desk_cti_py", "desk_cti_py._browser")
 LOADER = ROOT / "loader"
+SNAPSHOT_FILES = ("snapshot.bin", "snapshot.bin.zst", "snapshot.bin.gz")
+MANIFEST_FILES = ("snapshot.json", "snapshot.json.zst", "snapshot.json.gz")
 TYPES = {".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm",
          ".json": "application/json", ".html": "text/html; charset=utf-8"}
 
 
-class GzStatic(StaticFiles):
+class TwinStatic(StaticFiles):
     def file_response(self, full_path, stat_result, scope, status_code=200):
         path = str(full_path)
-        gz = path + ".gz"
-        takes_gzip = "gzip" in Headers(scope=scope).get("accept-encoding", "")
-        if takes_gzip and not path.endswith(".gz") and os.path.isfile(gz):
-            full_path, stat_result = gz, os.stat(gz)
+        twin = precompressed(path, Headers(scope=scope))
+        if twin:
+            full_path, stat_result = twin[0], os.stat(twin[0])
         response = super().file_response(full_path, stat_result, scope, status_code)
         response.headers["Cache-Control"] = "no-cache"
         response.headers["Vary"] = "Accept-Encoding"
         response.headers["Content-Type"] = TYPES.get(os.path.splitext(path)[1], "application/octet-stream")
-        if str(full_path) == gz:
-            response.headers["Content-Encoding"] = "gzip"
+        if twin:
+            response.headers["Content-Encoding"] = twin[1]
         return response
 
 
@@ -58,7 +63,7 @@ def serve(root: Path):
     """Serve ``root`` on a free port of 127.0.0.1 (reachable as localhost too: another site)."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    app = Starlette(routes=[Mount("/", GzStatic(directory=root, follow_symlink=True))])
+    app = Starlette(routes=[Mount("/", TwinStatic(directory=root, follow_symlink=True))])
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
     thread.start()
@@ -91,17 +96,20 @@ def with_snapshot(dst: Path, src: Path = BUILT) -> Path:
         return link_copy(src, dst)
     from desk_cti_tools.snapshot import make_snapshot
 
-    link_copy(src, dst, skip=("snapshot.json", "snapshot.bin", "snapshot.bin.gz"))
+    link_copy(src, dst, skip=(*MANIFEST_FILES, *SNAPSHOT_FILES))
     make_snapshot(dst, imports=list(IMPORTS), wheels=sorted(dst.glob("desk_cti_py-*.whl")))
     return dst
 
 
 def _rewrite(dst: Path, name: str, data: bytes) -> None:
+    """A file changed, and its twins with it (links to the good folder's are replaced, not written)."""
     (dst / name).unlink(missing_ok=True)
     (dst / name).write_bytes(data)
-    if (dst / f"{name}.gz").exists() or name == "snapshot.bin":
-        (dst / f"{name}.gz").unlink(missing_ok=True)
-        (dst / f"{name}.gz").write_bytes(gzip.compress(data, compresslevel=1, mtime=0))
+    for suffix, pack in ((".gz", lambda d: gzip.compress(d, compresslevel=1, mtime=0)),
+                         (".zst", lambda d: zstandard.ZstdCompressor(level=1).compress(d))):
+        if (dst / f"{name}{suffix}").exists():
+            (dst / f"{name}{suffix}").unlink()
+            (dst / f"{name}{suffix}").write_bytes(pack(data))
 
 
 def _manifest(dst: Path, **changes) -> None:
@@ -145,30 +153,27 @@ def variant(good: Path, dst: Path, kind: str) -> Path:
     elif kind == "corrupt":  # well-formed runs, some of the heap's bytes changed
         image = snapshot_runs.unpack_data(bin_)
         offset, length = max(image, key=lambda run: run[1])  # the longest data run
-        data = snapshot_runs.patch(bin_, offset + length // 2, bytes(64))
+        data = snapshot_runs.patch(bin_, offset + length // 2, b"\xa5" * 64)
         assert data != bin_
         _rewrite(dst, "snapshot.bin", data)
     elif kind == "memory":  # made by a runtime whose memory before the restore differs from this one's
         _manifest(dst, kept_sha256=hashlib.sha256(b"another runtime's memory").hexdigest())
     elif kind == "missing":
-        for name in ("snapshot.bin", "snapshot.bin.gz"):
-            (dst / name).unlink()
+        for name in SNAPSHOT_FILES:
+            (dst / name).unlink(missing_ok=True)
     elif kind == "none":
-        for name in ("snapshot.json", "snapshot.bin", "snapshot.bin.gz"):
-            (dst / name).unlink()
+        for name in (*MANIFEST_FILES, *SNAPSHOT_FILES):
+            (dst / name).unlink(missing_ok=True)
     else:
         raise ValueError(kind)
     return dst
 
 
 def site(root: Path, folders: dict[str, Path], pages: dict[str, str]) -> Path:
-    """root/loader (the checkout's loader, with gzipped twins), root/<name> for each folder,
-    root/test/<page>."""
+    """root/loader (the checkout's loader, with its precompressed twins), root/<name> for each
+    folder, root/test/<page>."""
     root.mkdir(parents=True, exist_ok=True)
-    loader = link_copy(LOADER, root / "loader")
-    for f in list(loader.iterdir()):  # gzipped twins, as `desk-cti build` writes them
-        if f.suffix in (".js", ".mjs"):
-            (loader / f"{f.name}.gz").write_bytes(gzip.compress(f.read_bytes(), compresslevel=9, mtime=0))
+    precompress(link_copy(LOADER, root / "loader"))  # as `desk-cti build` does
     for name, folder in folders.items():
         (root / name).symlink_to(folder)
     (root / "test").mkdir()

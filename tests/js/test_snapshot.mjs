@@ -24,7 +24,7 @@ function manifest(over = {}) {
 }
 const lock = (sha256 = H("d"), file_name = "w-1.0-py3-none-any.whl") => ({ packages: { w: { file_name, sha256 } } });
 
-test("chooseSnapshot: off, always, cached, fast link, save-data, slow or unknown link", () => {
+test("chooseSnapshot: off, always, cached, fast link, save-data; other links decided late", () => {
   assert.deepEqual(snap.chooseSnapshot({ mode: "off", cached: true, rttMs: 1 }).use, false);
   assert.equal(snap.chooseSnapshot({ mode: "always", rttMs: 500 }).use, true);
   assert.deepEqual(snap.chooseSnapshot({ cached: true, rttMs: 500 }), { use: true, reason: "snapshot in the HTTP cache" });
@@ -32,11 +32,38 @@ test("chooseSnapshot: off, always, cached, fast link, save-data, slow or unknown
   assert.deepEqual(snap.chooseSnapshot({ rttMs: 3 }), { use: true, reason: "fast link (round trip 3 ms)" });
   assert.equal(snap.chooseSnapshot({ rttMs: 3, saveData: true }).use, false);
   const slow = snap.chooseSnapshot({ rttMs: 21 });
-  assert.equal(slow.use, false);
-  assert.match(slow.reason, /round trip 21 ms.*fetched when idle/);
+  assert.deepEqual([slow.use, slow.late], [null, true]);
+  assert.match(slow.reason, /round trip 21 ms\): decided once the runtime is in/);
   assert.match(snap.chooseSnapshot({ rttMs: null }).reason, /unknown round trip/);
   assert.equal(snap.chooseSnapshot({ rttMs: snap.FAST_RTT_MS }).use, true);
-  assert.equal(snap.chooseSnapshot({ rttMs: snap.FAST_RTT_MS + 0.5 }).use, false);
+  assert.equal(snap.chooseSnapshot({ rttMs: snap.FAST_RTT_MS + 0.5 }).late, true);
+  assert.equal(snap.chooseSnapshot({ rttMs: 21, saveData: true }).use, false); // save-data: never a late download
+});
+
+test("decideLate: the snapshot when what is left of its download and a restore beat a plain start", () => {
+  const F = snap.PLAIN_START_PER_INSTANTIATE;
+  // 20 Mbit/s (2,500 B/ms), a 2.76 MB snapshot begun 130 ms ago, an instantiation of 130 ms
+  const at20 = snap.decideLate({ snapshotBytes: 2.76e6, startedAt: 0, now: 130, rate: 2500, instantiateMs: 130 });
+  assert.equal(at20.use, true, at20.reason);
+  assert.match(at20.reason, /^link measured at 20\.0 Mbit\/s: snapshot in about 1104 ms, a plain start about 1950 ms$/);
+  // 8 Mbit/s: 2,760 ms of download left against a 1,950 ms start
+  const at8 = snap.decideLate({ snapshotBytes: 2.76e6, startedAt: 0, now: 130, rate: 1000, instantiateMs: 130 });
+  assert.equal(at8.use, false);
+  assert.match(at8.reason, /^slow link \(8\.0 Mbit\/s: .*\): plain boot, snapshot fetched when idle for the next$/);
+  // the estimate of a plain start follows this machine's instantiation: twice as fast, half as long
+  assert.equal(snap.decideLate({ snapshotBytes: 2.76e6, startedAt: 0, now: 65, rate: 2500, instantiateMs: 65 }).use,
+    (2.76e6 / 2500 - 65) + 65 < F * 65);
+  // the boundary: left + one instantiation against F instantiations
+  const edge = (left) => snap.decideLate({ snapshotBytes: 1000 * (left + 100), startedAt: 0, now: 100, rate: 1000, instantiateMs: 100 }).use;
+  assert.equal(edge((F - 1) * 100 - 1), true);
+  assert.equal(edge((F - 1) * 100), false);
+  // not begun yet: all of it is left; all in: used; no rate: plain
+  assert.equal(snap.decideLate({ snapshotBytes: 1e6, startedAt: null, now: 500, rate: 1000, instantiateMs: 100 }).use, true);
+  assert.equal(snap.decideLate({ snapshotBytes: 1e7, startedAt: null, now: 500, rate: 1000, instantiateMs: 100 }).use, false);
+  assert.match(snap.decideLate({ snapshotBytes: 1e9, startedAt: 0, now: 1, rate: null, done: true, instantiateMs: 100 }).reason, /^fast link/);
+  assert.match(snap.decideLate({ snapshotBytes: 1, startedAt: 0, now: 1, rate: null, instantiateMs: 100 }).reason, /^link of unknown speed/);
+  // an instantiation measured absurdly (a paused tab) is bounded
+  assert.equal(snap.decideLate({ snapshotBytes: 1e8, startedAt: 0, now: 0, rate: 1000, instantiateMs: 1e9 }).use, false);
 });
 
 test("readManifest refuses what it cannot use, with the reason", () => {
@@ -258,6 +285,26 @@ test("upgrade guard: a snapshot made and restored in Node behaves", { timeout: 1
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+});
+
+test("upgrade guard: a module created for a restore starts plain when the late decision says so", { timeout: 120_000 }, async () => {
+  const { loadPyodide } = await import(pathToFileURL(join(RUNTIME, "pyodide.mjs")).href);
+  const asked = [];
+  // no request timing in Node: the link's speed is unknown, and the decision is a plain start
+  const o = snap.snapshotOptions(null, manifest({ bytes: 32 * 1024 * 1024 }), Promise.resolve(null), false,
+    { indexURL: "http://127.0.0.1:9/none/", fetch: (signal) => asked.push(signal) && new Promise(() => {}) });
+  let choice = null;
+  const py = await loadPyodide({ indexURL: `${RUNTIME}/`, ...o.options, stdout: () => {}, fsInit: () => (choice = o.decide()) })
+    .catch((e) => {
+      throw new Error("a module created for a restore no longer starts plain (noInitialRun read after fsInit, " +
+        `API.restoreSnapshot: plainStart in loader/desk-cti-snapshot.mjs): ${e.message}`);
+    });
+  assert.deepEqual([choice.use, asked.length], [false, 0], choice.reason);
+  assert.match(choice.reason, /^link of unknown speed: plain boot/);
+  // a whole plain start: the interpreter, the import system, Pyodide's own modules, fresh randomness
+  assert.equal(py.runPython("import sys, json, asyncio\nfrom pyodide.ffi import to_js\nsys.version_info[0]"), 3);
+  assert.equal(py.runPython("import random\nrandom.random() != random.random()"), true);
+  assert.throws(() => snap.plainStart({ API: {} }), snap.SnapshotMismatch);
 });
 
 test("snapshotOptions: a mismatch found meanwhile (the lock came in) refuses the snapshot with its reason", async () => {

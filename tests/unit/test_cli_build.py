@@ -11,6 +11,7 @@ import re
 import zipfile
 
 import pytest
+import zstandard
 
 from desk_cti_tools.pins import PYODIDE_VERSION
 from desk_cti_tools.scaffold import new_project
@@ -50,7 +51,7 @@ def sha(path):
 
 def test_the_layout(built):
     loader = {p.name for p in (ROOT / "loader").iterdir() if p.suffix in (".js", ".mjs")}
-    assert {p.name for p in (built / "loader").iterdir() if not p.name.endswith(".gz")} == loader | {"vendor"}
+    assert {p.name for p in (built / "loader").iterdir() if not p.name.endswith((".gz", ".zst"))} == loader | {"vendor"}
     assert "globalThis.JsSIP = require(0)" in (built / "loader" / "vendor" / "jssip.js").read_text()
     for rel in ["index.html", "loader/desk-cti.js", "loader/desk-cti-wheel.mjs", "loader/desk-console.js",
                 "pyodide/pyodide.mjs", "pyodide/pyodide.asm.wasm", "pyodide/python_stdlib.zip",
@@ -102,9 +103,21 @@ def test_the_manifest_has_the_sha256_of_every_file(built):
 
 
 def test_compressible_files_are_precompressed(built):
-    for rel in ["index.html", "loader/desk-cti.js", "pyodide/pyodide.asm.wasm", "pyodide/pyodide-lock.json"]:
-        assert gzip.decompress((built / f"{rel}.gz").read_bytes()) == (built / rel).read_bytes(), rel
-    assert not (built / "pyodide" / "python_stdlib.zip.gz").exists()  # compressed already
+    for rel in ["index.html", "loader/desk-cti.js", "pyodide/pyodide.asm.wasm", "pyodide/pyodide-lock.json",
+                "pyodide/snapshot.json"]:
+        original = (built / rel).read_bytes()
+        assert gzip.decompress((built / f"{rel}.gz").read_bytes()) == original, rel
+        assert zstandard.ZstdDecompressor().decompress((built / f"{rel}.zst").read_bytes()) == original, rel
+    for name in ["python_stdlib.zip.gz", "python_stdlib.zip.zst"]:
+        assert not (built / "pyodide" / name).exists()  # compressed already
+    # the snapshot, in both codings, and zstd a browser takes: a window of at most 8 MiB
+    snapshot = (built / "pyodide" / "snapshot.bin").read_bytes()
+    assert gzip.decompress((built / "pyodide" / "snapshot.bin.gz").read_bytes()) == snapshot
+    packed = (built / "pyodide" / "snapshot.bin.zst").read_bytes()
+    assert zstandard.ZstdDecompressor().decompress(packed) == snapshot
+    assert zstandard.get_frame_parameters(packed).window_size <= 8 * 1024 * 1024
+    manifest = json.loads((built / "pyodide" / "snapshot.json").read_text())
+    assert (manifest["zstd_bytes"], manifest["gzip_bytes"]) == (len(packed), (built / "pyodide" / "snapshot.bin.gz").stat().st_size)
 
 
 def test_no_cdn_address_is_left_in_the_runtime(built):
@@ -117,6 +130,13 @@ def test_header_snippets_say_who_may_frame_the_page_and_how_to_serve_it(built, s
     text = (built / "server-headers" / snippet).read_text()
     assert f"frame-ancestors {' '.join(ORIGINS)}" in text
     assert "application/wasm" in text and "no-cache" in text and "nosniff" in text
+    # the precompressed twins, zstd first, where the server can send them itself
+    twins = {"nginx.conf": ["gzip_static on;", "zstd_static on;"], "Caddyfile": ["precompressed zstd gzip"],
+             "apache.htaccess": ["$1.zst [L]", "Content-Encoding zstd", "$1.gz [L]", "Content-Encoding gzip"],
+             "_headers": []}[snippet]
+    assert all(t in text for t in twins), text
+    if snippet == "apache.htaccess":
+        assert text.index("$1.zst") < text.index("$1.gz")
 
 
 def test_console_origins_given_on_the_command_line_replace_the_declared_ones(tmp_path):

@@ -5,11 +5,13 @@ import gzip
 import os
 
 import pytest
+import zstandard
 from starlette.testclient import TestClient
 
 from desk_cti_tools.emulator.app import make_app
 from desk_cti_tools.emulator.config import Origins
-from desk_cti_tools.emulator.static import BuiltFolder, accepts_gzip
+from desk_cti_tools.compress import zstd
+from desk_cti_tools.emulator.static import BuiltFolder, accepts
 
 ORIGINS = Origins(8650, 8651)
 SCRIPT = b"console.log('the loader');\n" * 50
@@ -26,6 +28,7 @@ def built(tmp_path):
     (root / "loader" / "desk-cti.js.gz").write_bytes(gzip.compress(SCRIPT, mtime=0))
     (root / "pyodide" / "pyodide.asm.wasm").write_bytes(WASM)
     (root / "pyodide" / "pyodide.asm.wasm.gz").write_bytes(gzip.compress(WASM, mtime=0))
+    (root / "pyodide" / "pyodide.asm.wasm.zst").write_bytes(zstd(WASM))
     (root / "pyodide" / "python_stdlib.zip").write_bytes(b"PK\5\6" + bytes(18))
     (tmp_path / "secret.txt").write_text("not served")
     return root
@@ -43,7 +46,20 @@ def phone(tmp_path, folder):
         yield client
 
 
-def test_the_gzip_twin_is_sent_to_a_browser_that_takes_gzip(phone, built):
+def test_the_zstd_twin_is_sent_to_a_browser_that_takes_zstd(phone, built):
+    r = phone.get("/pyodide/pyodide.asm.wasm", headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+    assert r.status_code == 200
+    assert r.headers["content-encoding"] == "zstd"
+    assert r.headers["content-type"] == "application/wasm"
+    assert int(r.headers["content-length"]) == (built / "pyodide" / "pyodide.asm.wasm.zst").stat().st_size
+    assert r.headers["vary"] == "Accept-Encoding"
+    # the client here does not decode zstd: the bytes sent are the twin's, which decode to the file
+    assert zstandard.ZstdDecompressor().decompress(r.content) == WASM
+
+
+@pytest.mark.parametrize("accept", ["gzip, deflate, br", "gzip, zstd;q=0"])
+def test_the_gzip_twin_is_sent_to_a_browser_that_takes_gzip(phone, built, accept):
+    r = phone.get("/pyodide/pyodide.asm.wasm", headers={"Accept-Encoding": accept})
     r = phone.get("/pyodide/pyodide.asm.wasm", headers={"Accept-Encoding": "gzip, deflate, br"})
     assert r.status_code == 200
     assert r.headers["content-encoding"] == "gzip"
@@ -63,14 +79,17 @@ def test_the_plain_file_is_sent_when_gzip_is_not_accepted(phone, accept):
 
 
 def test_accept_encoding_is_read_with_its_weights():
-    assert accepts_gzip("gzip")
-    assert accepts_gzip("deflate, gzip;q=0.5")
-    assert accepts_gzip("*")
-    assert accepts_gzip("GZIP;Q=1")
-    assert not accepts_gzip("")
-    assert not accepts_gzip("gzip;q=0")
-    assert not accepts_gzip("gzip;q=0.0, *")  # named gzip wins over the wildcard
-    assert not accepts_gzip("gzip;q=nonsense")
+    assert accepts("gzip", "gzip")
+    assert accepts("deflate, x-gzip;q=0.5", "gzip")
+    assert accepts("*", "gzip") and accepts("*", "zstd")
+    assert accepts("GZIP;Q=1", "gzip")
+    assert accepts("gzip, zstd", "zstd")
+    assert not accepts("", "gzip")
+    assert not accepts("gzip;q=0", "gzip")
+    assert not accepts("gzip;q=0.0, *", "gzip")  # named gzip wins over the wildcard
+    assert not accepts("gzip;q=nonsense", "gzip")
+    assert not accepts("gzip, br", "zstd")
+    assert not accepts("zstd;q=0, *", "zstd")
 
 
 def test_a_file_without_a_twin_is_sent_as_it_is(phone):

@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import zstandard
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "desk_cti_py"
@@ -79,6 +80,8 @@ def test_no_cdn_address_in_anything_served():
         text = path.read_bytes()
         if path.suffix == ".gz":
             text = gzip.decompress(text)
+        if path.suffix == ".zst":
+            text = zstandard.ZstdDecompressor().decompress(text)
         if path.suffix in (".whl", ".zip"):
             with zipfile.ZipFile(path) as zf:
                 text = b"".join(zf.read(n) for n in zf.namelist())

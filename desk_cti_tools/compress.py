@@ -1,0 +1,75 @@
+"""Precompressed twins of a built folder's files: ``file.zst`` and ``file.gz`` beside ``file``.
+
+A server sends the first twin whose coding the browser accepts (``desk-cti serve`` does; the
+header snippets say how for other servers), so no request costs compression work. zstd
+(Chromium 123+, Firefox 126+) is a quarter smaller than gzip on the runtime's wasm and on the
+snapshot, and decodes in half the time; gzip serves every other browser. The same bytes every
+build; large files (the runtime's, the same in every build) are compressed once per machine and
+kept in the user's cache.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+from pathlib import Path
+
+import zstandard
+
+from .runtime import cache_dir
+
+#: the files worth compressing (a zip or a wheel is compressed already)
+SUFFIXES = {".html", ".js", ".mjs", ".wasm", ".json", ".css", ".svg", ".txt", ".py", ".map", ".xml", ".csv"}
+#: the coding of each twin, in the order a server prefers them
+TWINS = (("zstd", ".zst"), ("gzip", ".gz"))
+ZSTD_LEVEL = 19
+#: 8 MiB: the largest window a browser must accept for Content-Encoding: zstd (RFC 9659)
+ZSTD_WINDOW_LOG = 23
+#: larger files are kept compressed in the user's cache (level 19 takes about 0.4 s per MB)
+CACHED_FROM = 1_000_000
+
+
+def zstd(data: bytes) -> bytes:
+    """``data`` as a zstd frame a browser decodes (window at most 8 MiB, content size in the header)."""
+    if len(data) >= CACHED_FROM:
+        key = hashlib.sha256(data).hexdigest()
+        cached = cache_dir() / "zstd" / f"{key}-{ZSTD_LEVEL}.zst"
+        try:
+            return cached.read_bytes()
+        except OSError:
+            pass
+    params = zstandard.ZstdCompressionParameters.from_level(ZSTD_LEVEL, source_size=len(data))
+    if params.window_log > ZSTD_WINDOW_LOG:
+        params = zstandard.ZstdCompressionParameters.from_level(
+            ZSTD_LEVEL, source_size=len(data), window_log=ZSTD_WINDOW_LOG)
+    packed = zstandard.ZstdCompressor(compression_params=params).compress(data)
+    if len(data) >= CACHED_FROM:
+        _keep(cached, packed)
+    return packed
+
+
+def _keep(path: Path, data: bytes) -> None:
+    """Written beside its name, then renamed: a reader never sees half of it. A cache that cannot
+    be written costs the next build the time again, nothing else."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def twins(data: bytes) -> dict[str, bytes]:
+    """The twins of a file with contents ``data`` that are smaller than it, by suffix."""
+    packed = {".zst": zstd(data), ".gz": gzip.compress(data, compresslevel=9, mtime=0)}
+    return {suffix: body for suffix, body in packed.items() if len(body) < len(data)}
+
+
+def precompress(folder: Path) -> None:
+    """``file.zst`` and ``file.gz`` beside each compressible file under ``folder``, when smaller."""
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.suffix in SUFFIXES:
+            for suffix, body in twins(path.read_bytes()).items():
+                path.with_name(path.name + suffix).write_bytes(body)
