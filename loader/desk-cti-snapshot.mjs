@@ -325,6 +325,8 @@ export function snapshotOptions(response, manifest, mismatchFound = Promise.reso
   let plain = false; // decided late: a plain start
   let done = false; // all in and checked
   let failure = null; // or found wrong
+  let mismatched = null; // the runtime or lock found not to match, before the download
+  mismatchFound.then((why) => (mismatched = why), () => {});
   const cancel = new AbortController();
   let startLate = null; // begins the late download, once
   if (late) {
@@ -384,7 +386,8 @@ export function snapshotOptions(response, manifest, mismatchFound = Promise.reso
     if (!late) return { use: true, reason: "decided before the download" };
     const now = performance.now();
     const runtimeAt = timing.runtimeAt ?? runtimeEnded(late.indexURL); // the observer may not have said yet
-    const choice = failure ? { use: false, reason: `snapshot not used: ${failure.message}` } : decideLate({
+    const wrong = mismatched || (failure && failure.message);
+    const choice = wrong ? { use: false, reason: `snapshot not used: ${wrong}` } : decideLate({
       snapshotBytes: timing.wire, startedAt: timing.startedAt, now, done,
       rate: linkRate(new URL(late.indexURL).origin),
       instantiateMs: now - Math.max(timing.createdAt ?? 0, runtimeAt ?? 0),
@@ -392,7 +395,7 @@ export function snapshotOptions(response, manifest, mismatchFound = Promise.reso
     if (choice.use && startLate) startLate(runtimeAt);
     if (!choice.use) {
       plain = true;
-      settings.noInitialRun = false; // read when the module runs, after fsInit
+      if (settings) settings.noInitialRun = false; // read when the module runs, after fsInit
       cancel.abort();
     }
     return choice;

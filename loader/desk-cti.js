@@ -17,7 +17,8 @@
 // Where the built folder has a snapshot.json, it boots from a memory snapshot of the runtime
 // with the packages imported (desk-cti-snapshot.mjs decides and checks; docs/snapshot.md),
 // else, or on any mismatch or error, plain; desk.bootInfo says which and why.
-// data-snapshot: "auto" (default: when cached or the link is fast), "always", "off".
+// data-snapshot: "auto" (default: when cached or the link is local; on other links decided once
+// the runtime is in, by the link's measured rate and this machine's speed), "always", "off".
 (() => {
   "use strict";
   const script = document.currentScript;
@@ -391,7 +392,7 @@
       // downloaded and instantiated; the interpreter starts (or is restored) once this returns
       fsInit: async (FS, info) => {
         performance.mark("desk-cti:runtime-loaded");
-        if (plan && plan.late) restoring = decideLate(plan, snapshot);
+        if (plan && plan.late) restoring = decideNow(plan, snapshot);
         if (!restoring) keepMoving(); // the interpreter's start comes next
         advance(1);
         fsInfo = info;
@@ -420,7 +421,7 @@
   }
 
   // The late decision (desk-cti-snapshot.mjs's decideLate), said as any other: true to restore.
-  function decideLate(plan, snapshot) {
+  function decideNow(plan, snapshot) {
     const choice = snapshot.decide();
     desk.bootInfo.snapshot = choice.use;
     desk.bootInfo.reason = choice.reason;

@@ -71,7 +71,8 @@ test("readManifest refuses what it cannot use, with the reason", () => {
   for (const [bad, why] of [
     [null, /not an object/], [manifest({ format: 2 }), /format 2, this loader reads 3/], [manifest({ build_id: "x" }), /build_id/],
     [manifest({ file: "../x" }), /file name/], [manifest({ bytes: 10 }), /size/], [manifest({ file_bytes: undefined }), /size/], [manifest({ kept_sha256: "x" }), /kept_sha256/], [manifest({ wheels: null }), /wheels/],
-    [manifest({ runtime: {} }), /runtime hashes/],
+    [manifest({ runtime: {} }), /runtime hashes/], [manifest({ zstd_bytes: -1 }), /zstd_bytes is not a size/],
+    [manifest({ gzip_bytes: "3" }), /gzip_bytes is not a size/],
   ]) {
     assert.throws(() => snap.readManifest(bad), (e) => e instanceof snap.SnapshotMismatch && why.test(e.message));
   }
@@ -285,6 +286,22 @@ test("upgrade guard: a snapshot made and restored in Node behaves", { timeout: 1
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+});
+
+test("wireBytes: the snapshot's size in the coding it comes in; unknown: gzip's", () => {
+  const m = manifest({ file_bytes: 900, gzip_bytes: 400, zstd_bytes: 300 });
+  assert.deepEqual(["zstd", "gzip", "identity", null, "br"].map((c) => snap.wireBytes(m, c)), [300, 400, 900, 400, 400]);
+  assert.equal(snap.wireBytes(manifest({ file_bytes: 900 }), "zstd"), 900); // an older snapshot.json
+});
+
+test("snapshotOptions decided late: a mismatch already known means a plain start, the snapshot never asked for", async () => {
+  const asked = [];
+  const o = snap.snapshotOptions(null, manifest(), Promise.resolve("wheel w-1.0-py3-none-any.whl changed since the snapshot was made"),
+    false, { indexURL: "http://127.0.0.1:9/none/", fetch: (signal) => asked.push(signal) && new Promise(() => {}) });
+  await new Promise((r) => setTimeout(r));
+  const choice = o.decide();
+  assert.deepEqual(choice, { use: false, reason: "snapshot not used: wheel w-1.0-py3-none-any.whl changed since the snapshot was made" });
+  assert.equal(asked.length, 0);
 });
 
 test("upgrade guard: a module created for a restore starts plain when the late decision says so", { timeout: 120_000 }, async () => {
