@@ -11,6 +11,15 @@ from conftest import BOOT_MS, open_console, run_py, sign_in, softphone_frame
 CUSTOMER_7 = "+1 555 0107"
 
 
+def test_the_demo_softphone_boots_from_its_snapshot(page, origins):
+    """make demo's softphone, built as `desk-cti serve` builds it, with the shipped strategy
+    (data-snapshot auto): a loopback link is local, or measured fast once the runtime is in."""
+    frame = open_console(page, origins)
+    info = frame.evaluate("desk.bootInfo")
+    assert info["snapshot"] is True, info
+    assert frame.evaluate("performance.getEntriesByName('desk-cti:snapshot-in').length") == 1
+
+
 def test_one_focus_event_per_change_of_focus(page, origins):
     frame = open_console(page, origins, "/agent/customers/7")
     run_py(frame, """

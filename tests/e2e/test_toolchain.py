@@ -159,6 +159,8 @@ def test_from_pip_install_to_a_softphone_in_a_console_of_another_site(venv, page
             frame = frame_at(page, f"{phone}/")
             # the softphone asked the console (across the two sites) who is signed in, and more
             expect(frame.get_by_test_id("status")).to_have_text("Ready", timeout=BOOT_MS)
+            # from the snapshot the build made (a plain static server: no precompressed twins)
+            assert frame.evaluate("desk.bootInfo.snapshot") is True, frame.evaluate("desk.bootInfo")
             expect(frame.get_by_test_id("agent")).to_have_text("Casey Console")
             expect(frame.get_by_test_id("visible")).to_have_text("yes")
             expect(page.locator("#sp")).to_have_css("height", "300px")
