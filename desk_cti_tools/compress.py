@@ -10,6 +10,7 @@ kept in the user's cache.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import os
@@ -30,21 +31,26 @@ ZSTD_WINDOW_LOG = 23
 CACHED_FROM = 1_000_000
 
 
-def zstd(data: bytes) -> bytes:
-    """``data`` as a zstd frame a browser decodes (window at most 8 MiB, content size in the header)."""
-    if len(data) >= CACHED_FROM:
-        key = hashlib.sha256(data).hexdigest()
-        cached = cache_dir() / "zstd" / f"{key}-{ZSTD_LEVEL}.zst"
+def zstd(data: bytes, *, cache: bool = True) -> bytes:
+    """``data`` as a zstd frame a browser decodes (window at most 8 MiB, content size in the
+    header). With ``cache``, a large one is kept in the user's cache, and a kept one is used only
+    if it decodes to ``data``."""
+    cached = None
+    if cache and len(data) >= CACHED_FROM:
+        key = f"{hashlib.sha256(data).hexdigest()}-{ZSTD_LEVEL}-w{ZSTD_WINDOW_LOG}-{zstandard.__version__}"
+        cached = cache_dir() / "zstd" / f"{key}.zst"
         try:
-            return cached.read_bytes()
-        except OSError:
+            hit = cached.read_bytes()
+            if zstandard.ZstdDecompressor().decompress(hit) == data:
+                return hit
+        except (OSError, zstandard.ZstdError):
             pass
     params = zstandard.ZstdCompressionParameters.from_level(ZSTD_LEVEL, source_size=len(data))
     if params.window_log > ZSTD_WINDOW_LOG:
         params = zstandard.ZstdCompressionParameters.from_level(
             ZSTD_LEVEL, source_size=len(data), window_log=ZSTD_WINDOW_LOG)
     packed = zstandard.ZstdCompressor(compression_params=params).compress(data)
-    if len(data) >= CACHED_FROM:
+    if cached is not None:
         _keep(cached, packed)
     return packed
 
@@ -52,13 +58,14 @@ def zstd(data: bytes) -> bytes:
 def _keep(path: Path, data: bytes) -> None:
     """Written beside its name, then renamed: a reader never sees half of it. A cache that cannot
     be written costs the next build the time again, nothing else."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_bytes(data)
         os.replace(tmp, path)
     except OSError:
-        pass
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
 
 
 def twins(data: bytes) -> dict[str, bytes]:

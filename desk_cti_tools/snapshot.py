@@ -33,7 +33,6 @@ FORMAT = 3
 #: the runtime's files whose bytes the snapshot's heap depends on (the stdlib zip's directory
 #: and any module imported from it live in the heap; the build id covers the asm files)
 RUNTIME_FILES = ("pyodide.asm.mjs", "pyodide.asm.wasm", "pyodide.mjs", "python_stdlib.zip")
-OUTPUTS = ("snapshot.bin", "snapshot.bin.zst", "snapshot.bin.gz", "snapshot.json", "snapshot.json.zst", "snapshot.json.gz")
 
 
 class SnapshotError(Exception):
@@ -103,7 +102,7 @@ def make_snapshot(pyodide_dir: Path, *, imports: list[str], wheels: list[Path]) 
         if snapshot_runs.unpack(data, base) != image:
             raise SnapshotError("the snapshot's runs do not give back its image")
         packed = gzip.compress(data, compresslevel=6, mtime=0)
-        zpacked = compress.zstd(data)
+        zpacked = compress.zstd(data, cache=False)  # a new one every build: not worth keeping
         manifest = {
             "format": FORMAT,
             "pyodide_version": made["version"],

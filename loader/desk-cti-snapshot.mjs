@@ -127,17 +127,17 @@ export function decideLate({ snapshotBytes, startedAt, now, rate, done = false, 
  */
 export function linkRate(origin) {
   const got = performance.getEntriesByType("resource")
-    .filter((e) => e.name.startsWith(origin) && e.transferSize > 0 && e.responseEnd > 0);
+    .filter((e) => e.name.startsWith(`${origin}/`) && e.transferSize > 0 && e.responseEnd > 0);
   const bytes = got.reduce((sum, e) => sum + e.transferSize, 0);
   if (bytes < 1e6) return null;
   const ms = Math.max(...got.map((e) => e.responseEnd)) - Math.min(...got.map((e) => e.requestStart || e.startTime));
   return ms > 0 ? bytes / ms : null;
 }
 
-/** When the later of the runtime's two large files ended, or null while either is not in. */
-export function runtimeEnded(indexURL) {
-  const got = ["pyodide.asm.wasm", "python_stdlib.zip"]
-    .map((f) => performance.getEntriesByName(new URL(f, indexURL).href, "resource").find((e) => e.responseEnd > 0));
+/** When the last of `files` under indexURL (by default the runtime's two large ones) ended, or
+ * null while any is not in. */
+export function runtimeEnded(indexURL, files = ["pyodide.asm.wasm", "python_stdlib.zip"]) {
+  const got = files.map((f) => performance.getEntriesByName(new URL(f, indexURL).href, "resource").find((e) => e.responseEnd > 0));
   return got.every(Boolean) ? Math.max(...got.map((e) => e.responseEnd)) : null;
 }
 
@@ -149,6 +149,7 @@ export function runtimeEnded(indexURL) {
 export function runtimeIn(indexURL) {
   return new Promise((resolve) => {
     if (runtimeEnded(indexURL) !== null) return resolve(runtimeEnded(indexURL));
+    if (typeof PerformanceObserver !== "function") return; // decide() begins it, if it is wanted
     const watch = new PerformanceObserver(() => {
       const at = runtimeEnded(indexURL);
       if (at !== null) {
@@ -156,7 +157,11 @@ export function runtimeIn(indexURL) {
         resolve(at);
       }
     });
-    watch.observe({ type: "resource" });
+    try {
+      watch.observe({ type: "resource" });
+    } catch {
+      // no resource timing here: the same
+    }
   });
 }
 
@@ -183,7 +188,7 @@ export async function fromCache(url) {
  */
 export function roundTrip(origin) {
   const times = performance.getEntriesByType("resource")
-    .filter((e) => e.name.startsWith(origin) && e.requestStart > 0 && e.responseEnd > 0 && e.transferSize > 0)
+    .filter((e) => e.name.startsWith(`${origin}/`) && e.requestStart > 0 && e.responseEnd > 0 && e.transferSize > 0)
     .map((e) => e.responseEnd - e.requestStart);
   return times.length ? Math.min(...times) : null;
 }
@@ -312,7 +317,8 @@ function receiptURL(r, manifest) {
  * before the interpreter starts: {use, reason} (decideLate). A plain start is then made of the
  * same module: CPython's main() runs after all (Pyodide 314 reads noInitialRun from the module's
  * settings when it runs, after fsInit) and the restore is skipped (plainStart); the download is
- * cancelled.
+ * cancelled. `startPlain()`, from fsInit, does the same for a snapshot that `ready` refused,
+ * decided late or not: no second start.
  */
 export function snapshotOptions(response, manifest, mismatchFound = Promise.resolve(null), cached = false, late = null) {
   const holder = new Uint8Array(manifest.bytes);
@@ -339,7 +345,7 @@ export function snapshotOptions(response, manifest, mismatchFound = Promise.reso
       };
     });
     // or from decide(), if the observer has not said so by then
-    runtimeIn(late.indexURL).then((at) => startLate && !plain && startLate(at));
+    runtimeIn(late.indexURL).then((at) => startLate && !plain && startLate(at)).catch(() => {});
   }
   const ready = Promise.all([response, mismatchFound]).then(async ([r, why]) => {
     if (why) {
@@ -385,22 +391,28 @@ export function snapshotOptions(response, manifest, mismatchFound = Promise.reso
   const decide = () => {
     if (!late) return { use: true, reason: "decided before the download" };
     const now = performance.now();
-    const runtimeAt = timing.runtimeAt ?? runtimeEnded(late.indexURL); // the observer may not have said yet
+    // instantiated since the wasm was in (or since the module was asked for, if that was later)
+    const wasmAt = runtimeEnded(late.indexURL, ["pyodide.asm.wasm"]) ?? 0;
     const wrong = mismatched || (failure && failure.message);
     const choice = wrong ? { use: false, reason: `snapshot not used: ${wrong}` } : decideLate({
       snapshotBytes: timing.wire, startedAt: timing.startedAt, now, done,
       rate: linkRate(new URL(late.indexURL).origin),
-      instantiateMs: now - Math.max(timing.createdAt ?? 0, runtimeAt ?? 0),
+      instantiateMs: now - Math.max(timing.createdAt ?? 0, wasmAt),
     });
-    if (choice.use && startLate) startLate(runtimeAt);
-    if (!choice.use) {
-      plain = true;
-      if (settings) settings.noInitialRun = false; // read when the module runs, after fsInit
-      cancel.abort();
-    }
+    if (choice.use && startLate) startLate(timing.runtimeAt ?? runtimeEnded(late.indexURL));
+    if (!choice.use) startPlain();
     return choice;
   };
-  return { options: { _loadSnapshot: holder, createPyodideModule }, ready, decide };
+  // From fsInit, before the interpreter starts: the module starts plain instead of restoring
+  // (see above). False if it is too late for that (no module being created).
+  const startPlain = () => {
+    if (!settings) return false;
+    plain = true;
+    settings.noInitialRun = false; // read when the module runs, after fsInit
+    cancel.abort();
+    return true;
+  };
+  return { options: { _loadSnapshot: holder, createPyodideModule }, ready, decide, startPlain };
 }
 
 /** The snapshot's size on the wire in a Content-Encoding (unknown: gzip's, the most common). */

@@ -294,25 +294,34 @@
   // the console log. A snapshot that fails in any way costs a second start, never the page.
   async function startRuntime() {
     advance(0);
-    const plan = await planSnapshot().catch((e) => ({ use: false, reason: `snapshot not used: ${e.message}` }));
+    let plan = await planSnapshot().catch((e) => ({ use: false, reason: `snapshot not used: ${e.message}` }));
+    if ((plan.use || plan.late) && (await runtimeModule.catch(() => ({}))).version !== plan.snap.PINNED) {
+      plan = { use: false, reason: `snapshot not used: the runtime is not Pyodide ${plan.snap.PINNED}` };
+    }
     desk.bootInfo.snapshot = plan.use; // null while a late decision is pending
     desk.bootInfo.reason = plan.reason;
     if (plan.use || plan.late) {
       try {
         return await runtime(plan);
       } catch (e) {
-        desk.bootInfo.snapshot = false;
-        desk.bootInfo.reason = `snapshot boot failed, booted plain: ${e.message}`;
-        console.warn(`desk-cti: ${desk.bootInfo.reason}`);
-        document.dispatchEvent(new CustomEvent("desk-cti:progress", {
-          detail: { phase: desk.phase, fallback: true, snapshot: false, reason: desk.bootInfo.reason },
-        }));
+        if (desk.bootInfo.snapshot === false) throw e; // it had started plain: the boot's own error
+        fellBack(`snapshot boot failed, booted plain: ${e.message}`);
         return runtime(null);
       }
     }
     console.info(`desk-cti: plain boot: ${plan.reason}`);
     if (plan.prefetch) prefetchForNext(plan);
     return runtime(null);
+  }
+
+  // Said in desk.bootInfo, the console log and a progress event (detail.fallback).
+  function fellBack(reason) {
+    desk.bootInfo.snapshot = false;
+    desk.bootInfo.reason = reason;
+    console.warn(`desk-cti: ${reason}`);
+    document.dispatchEvent(new CustomEvent("desk-cti:progress", {
+      detail: { phase: desk.phase, fallback: true, snapshot: false, reason },
+    }));
   }
 
   // A snapshot that does not match this folder is not worth keeping for the next boot.
@@ -397,9 +406,14 @@
         advance(1);
         fsInfo = info;
         if (installerIn) installerIn.fsInit(FS, info);
-        // the snapshot streams in meanwhile; one that fails its checks has had its magic number
-        // cleared, and the restore (after this hook) refuses it
-        if (restoring) await snapshot.ready.catch(() => {});
+        // the snapshot streams in meanwhile; one that fails its checks makes this module start
+        // plain (or, past that, has had its magic number cleared: the restore refuses it)
+        const refused = restoring ? await snapshot.ready.then(() => null, (e) => e) : null;
+        if (refused && snapshot.startPlain()) {
+          restoring = false;
+          keepMoving();
+          fellBack(`snapshot not used, booted plain: ${refused.message}`);
+        }
       },
     });
     runtimeRequested();
