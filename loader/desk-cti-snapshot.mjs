@@ -9,7 +9,8 @@
 //   snapshotOptions()   loadPyodide's options for it, the bytes streamed in while the runtime
 //                       compiles and checked before they are restored, and this browser's call
 //                       trampoline put into them (keepTrampoline); or, decided late, a plain start
-//   afterRestore()      what must be fresh per boot (random's seed), before any other Python runs
+//   afterRestore()      what must be fresh per boot (random's seed), before any other Python runs;
+//                       the snapshot's array let go
 
 export const PINNED = "314.0.7";
 export const FORMAT = 3;
@@ -484,4 +485,16 @@ export async function afterRestore(pyodide, manifest) {
   } finally {
     scope.destroy();
   }
+  letGo(pyodide);
+}
+
+/**
+ * Drops what would keep the snapshot's array (31.5 MB) alive once it is restored: Pyodide 314.0.7
+ * keeps loadPyodide's options for the page's life (API.config), the array and the hooks whose
+ * closures hold it among them, and reads none of them after the start.
+ */
+function letGo(pyodide) {
+  const config = pyodide._api && pyodide._api.config;
+  if (!config) return;
+  for (const key of ["_loadSnapshot", "createPyodideModule", "fsInit"]) config[key] = undefined;
 }

@@ -251,3 +251,25 @@ def test_auto_on_a_slow_link_starts_plain_without_a_second_start(browser, snap_s
     snapshot_ms, plain_ms = map(int, ESTIMATES.search(info["reason"]).groups())
     assert snapshot_ms >= plain_ms
     assert [name for name, _, _ in asked] == ["pyodide.asm.wasm"]
+
+
+def test_the_snapshot_array_is_let_go_once_restored(browser, snap_site):
+    """The array the snapshot is restored from (31.5 MB) is not kept for the page's life
+    (Pyodide keeps loadPyodide's options): after a boot from the snapshot the page holds about as
+    much ArrayBuffer memory as after a plain one (no snapshot.json). Opened on its own, so the
+    page's own heap is the one measured."""
+    held = {}
+    for folder in ("good", "none"):
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.goto(f"{snap_site['phone']}/test/phone-{folder}-always.html")
+            page.wait_for_function("window.desk && desk.phase === 'ready' && window.firstRandom !== undefined", timeout=BOOT_MS)
+            assert boot_info(page.main_frame)["snapshot"] is (folder == "good")
+            cdp = context.new_cdp_session(page)
+            cdp.send("HeapProfiler.enable")
+            cdp.send("HeapProfiler.collectGarbage")
+            held[folder] = cdp.send("Runtime.getHeapUsage")["backingStorageSize"]
+        finally:
+            context.close()
+    assert held["good"] - held["none"] < 8_000_000, held
