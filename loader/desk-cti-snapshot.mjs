@@ -1,8 +1,8 @@
 // desk-cti-snapshot.mjs: booting Pyodide from a memory snapshot (browser side).
 //
 // The one module that uses Pyodide's private snapshot API (loadPyodide's _loadSnapshot, the
-// snapshot's header) in the browser; the build side's is desk_cti_tools/snapshot.mjs. Every
-// entry point checks the pinned version first: with another runtime the loader boots plain.
+// snapshot's header) in the browser; the build side's is desk_cti_tools/snapshot.mjs. Used with
+// the PINNED runtime only: with another, desk-cti.js boots plain (and mismatch() says so).
 // desk-cti.js imports it when the built folder has a snapshot.json (docs/snapshot.md) and asks:
 //   chooseSnapshot()    whether to boot from the snapshot, and why (or why not), or to decide
 //                       once the runtime is in (decideLate)
@@ -16,8 +16,8 @@ export const PINNED = "314.0.7";
 export const FORMAT = 3;
 const MAGIC = 1886286592; // the first word of a Pyodide 314 snapshot
 /** A request that takes at most this long (a round trip and a small body) is taken for a local
- * network, where the snapshot's extra 4 MB (gzipped) download is shorter than the start it
- * saves, and it streams in beside the runtime; on other links the snapshot is decided once the
+ * network, where the snapshot's extra download (2.8 MB in zstd, 3.7 in gzip) is shorter than the
+ * start it saves, and it streams in beside the runtime; on other links the snapshot is decided once the
  * runtime is in (decideLate), and later boots take it from the HTTP cache (docs/snapshot.md). */
 export const FAST_RTT_MS = 16;
 /** A plain start (CPython's main() and Pyodide's finalize) takes about this many times as long as
@@ -127,8 +127,7 @@ export function decideLate({ snapshotBytes, startedAt, now, rate, done = false, 
  * last one's end (gaps between them count, so it errs low). Null below 1 MB: too little to tell.
  */
 export function linkRate(origin) {
-  const got = performance.getEntriesByType("resource")
-    .filter((e) => e.name.startsWith(`${origin}/`) && e.transferSize > 0 && e.responseEnd > 0);
+  const got = overTheNetwork(origin);
   const bytes = got.reduce((sum, e) => sum + e.transferSize, 0);
   if (bytes < 1e6) return null;
   const ms = Math.max(...got.map((e) => e.responseEnd)) - Math.min(...got.map((e) => e.requestStart || e.startTime));
@@ -149,7 +148,8 @@ export function runtimeEnded(indexURL, files = ["pyodide.asm.wasm", "python_stdl
  */
 export function runtimeIn(indexURL) {
   return new Promise((resolve) => {
-    if (runtimeEnded(indexURL) !== null) return resolve(runtimeEnded(indexURL));
+    const now = runtimeEnded(indexURL);
+    if (now !== null) return resolve(now);
     if (typeof PerformanceObserver !== "function") return; // decide() begins it, if it is wanted
     const watch = new PerformanceObserver(() => {
       const at = runtimeEnded(indexURL);
@@ -188,10 +188,14 @@ export async function fromCache(url) {
  * DevTools' network emulation that shows no latency for some requests.
  */
 export function roundTrip(origin) {
-  const times = performance.getEntriesByType("resource")
-    .filter((e) => e.name.startsWith(`${origin}/`) && e.requestStart > 0 && e.responseEnd > 0 && e.transferSize > 0)
-    .map((e) => e.responseEnd - e.requestStart);
+  const times = overTheNetwork(origin).filter((e) => e.requestStart > 0).map((e) => e.responseEnd - e.requestStart);
   return times.length ? Math.min(...times) : null;
+}
+
+/** The requests to origin that have ended and came over the network (not from the cache). */
+function overTheNetwork(origin) {
+  return performance.getEntriesByType("resource")
+    .filter((e) => e.name.startsWith(`${origin}/`) && e.transferSize > 0 && e.responseEnd > 0);
 }
 
 /** The build id in a snapshot's header (words 4-11), as Pyodide 314 writes it. */

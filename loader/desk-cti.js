@@ -291,7 +291,8 @@
 
   // startRuntime: a started Pyodide, from the snapshot when planSnapshot() says so and it
   // restores, else plain; desk.bootInfo and the progress events say which and why, and so does
-  // the console log. A snapshot that fails in any way costs a second start, never the page.
+  // the console log. A snapshot found wrong before the restore makes the same module start plain;
+  // one refused at the restore costs a second start; none costs the page.
   async function startRuntime() {
     advance(0);
     let plan = await planSnapshot().catch((e) => ({ use: false, reason: `snapshot not used: ${e.message}` }));
