@@ -37,7 +37,7 @@ from starlette.routing import Mount  # noqa: E402
 from desk_cti_tools.emulator.pages import DeclaringStatic  # noqa: E402
 from desk_cti_tools.emulator.server import Background  # noqa: E402
 from snapshot_site import serve, site, with_snapshot  # noqa: E402
-from tools.chromium import CHROMIUM, FLAGS  # noqa: E402
+from desk_cti_tools.chromium import launch  # noqa: E402
 
 # BENCH_RUNS=1 for a quick smoke run of the script itself
 RUNS = int(os.environ.get("BENCH_RUNS", 15))
@@ -84,7 +84,7 @@ def boot_once(p, url: str, warm: bool, steps: list | None = None,
 
 
 def _boot(p, url: str, warm: bool):
-    browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    browser = launch(p.chromium)
     try:
         page = browser.new_context().new_page()
         if warm:
@@ -216,7 +216,7 @@ def first():
 def _snapshot_boot(p, url: str, warm: bool, throttle: dict | None = None) -> dict:
     """One boot in a browser of its own: ms to bootDone, bytes fetched, and how it booted."""
     for attempt in range(3):
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = launch(p.chromium)
         try:
             context = browser.new_context()
             page = context.new_page()
@@ -437,7 +437,7 @@ def main() -> None:
         results["boot"], requests = boot(p, origins.phone)
         snap, snap_bytes = snapshot_boots(p, Path(tmp))
         results["boot"]["snapshot"], results["boot"]["slow_link"] = snap["snapshot"], snap["slow_link"]
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = launch(p.chromium)
         results["machine"]["browser"] = browser.version
         boot_files = [u.split("/")[-1] for u, _ in requests if "/pyodide/" in u]
         results["bytes"] = {"wheel_bytes": wheel.stat().st_size, "boot_requests": len(requests),

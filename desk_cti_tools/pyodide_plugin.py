@@ -6,27 +6,20 @@ Used by ``desk-cti test`` (``-p desk_cti_tools.pyodide_plugin``); by hand::
         --runtime=chrome --runner=playwright
 
 pytest-pyodide's Playwright runner launches a downloaded browser and has no option for another;
-this plugin's fixture launches ``/usr/bin/chromium`` (or ``$DESK_CTI_CHROMIUM``). Its web server
+this plugin's fixture launches ``/usr/bin/chromium`` (or ``$DESK_CTI_CHROMIUM``) as
+``desk_cti_tools.chromium`` does, GWP-ASan off. Its web server
 is single-threaded, and Chromium's spare connections can stall it: this one is threaded.
 """
 
 from __future__ import annotations
 
 import functools
-import os
 import threading
 from http.server import ThreadingHTTPServer
 
 import pytest
 
-CHROMIUM = os.environ.get("DESK_CTI_CHROMIUM", "/usr/bin/chromium")
-#: offline and headless, as root; without the background-networking flags Chromium floods a
-#: closed network with refused connections; no host but the local ones resolves
-FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-]
+from .chromium import launch
 
 
 class _Fixtures:
@@ -43,7 +36,7 @@ class _Fixtures:
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=get_global_config().get_flags("chrome"))
+            browser = launch(p.chromium, get_global_config().get_flags("chrome"))
             try:
                 yield {"chrome": browser}
             finally:
@@ -67,8 +60,4 @@ class _Fixtures:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    from pytest_pyodide import get_global_config
-
-    flags = get_global_config()
-    flags.set_flags("chrome", [*flags.get_flags("chrome"), *(f for f in FLAGS if f not in flags.get_flags("chrome"))])
     config.pluginmanager.register(_Fixtures(), "desk_cti_pyodide_fixtures")

@@ -19,7 +19,7 @@ from pathlib import Path
 from .build import build_project
 from .errors import ToolError
 from .project import Project, load_project
-from .pyodide_plugin import CHROMIUM
+from .chromium import CHROMIUM
 
 PYODIDE_TESTS = Path("tests") / "pyodide"
 

@@ -13,7 +13,7 @@ from playwright.sync_api import expect, sync_playwright  # noqa: E402
 from desk_cti_tools.emulator.server import Background  # noqa: E402
 from desk_cti_tools.farend import Running  # noqa: E402
 from desk_cti_tools.serve import built_softphone, farend_json  # noqa: E402
-from tools.chromium import CHROMIUM, FLAGS  # noqa: E402
+from desk_cti_tools.chromium import launch  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 #: a fake microphone (Chromium's beep) and ICE on loopback: the real call's audio stays on 127.0.0.1
@@ -34,7 +34,7 @@ def simulated_line() -> None:
             Background(db_path=Path(tmp) / "desk.sqlite3",
                        softphone=built_softphone(ROOT / "site" / "softphone", Path(tmp))) as o, \
             sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = launch(p.chromium)
         page = browser.new_page(viewport={"width": 1360, "height": 860})
         page.goto(f"{o.console}/agent/customers/7")
         page.fill("input[name=password]", "demo")
@@ -67,7 +67,7 @@ def real_call() -> None:
                                                  {"farend.json": farend_json(far)})) as o, \
             sync_playwright() as p:
         far.farend.allow(o.phone)
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS + MEDIA_FLAGS)
+        browser = launch(p.chromium, MEDIA_FLAGS)
         page = browser.new_page(viewport={"width": 1360, "height": 860})
         page.goto(f"{o.console}/agent/customers/7")
         page.fill("input[name=password]", "demo")

@@ -36,7 +36,7 @@ from starlette.staticfiles import StaticFiles
 
 from desk_cti_tools.emulator.pages import DeclaringStatic
 from desk_cti_tools.emulator.server import Background
-from tools.chromium import CHROMIUM, FLAGS
+from desk_cti_tools.chromium import launch
 
 BEFORE = os.environ.get("BEFORE", "5522dc9")  # the tree helper G started from
 CALLS = int(os.environ.get("CALLS", "400"))
@@ -89,7 +89,7 @@ def main() -> None:
         with Background(PORT, PORT + 1, db_path=Path(tmp) / "d.sqlite3", extra_console=extra,
                         extra_phone=extra) as o:
             static.console_origins = o.console
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            browser = launch(pw.chromium)
             pages, frames = {}, {}
             for which in sorted({n.split("/")[0] for n in names}):
                 module = "/before/desk-console.js" if which == "before" else "/loader/desk-console.js"

@@ -28,7 +28,7 @@ from starlette.routing import Mount  # noqa: E402
 
 from desk_cti_tools.emulator.pages import DeclaringStatic  # noqa: E402
 from desk_cti_tools.emulator.server import Background  # noqa: E402
-from tools.chromium import CHROMIUM, FLAGS  # noqa: E402
+from desk_cti_tools.chromium import launch  # noqa: E402
 
 CALLS = int(os.environ.get("CALLS", 400))  # short runs, many turns: drift on a busy machine hits all alike
 SEQUENTIAL = """
@@ -74,7 +74,7 @@ def main() -> None:
             Background(8600, 8601, db_path=Path(tmp) / "d.sqlite3", extra_console=pages, extra_phone=pages) as o, \
             sync_playwright() as p:
         static.console_origins = o.console
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = launch(p.chromium)
         page = browser.new_page()
         page.goto(f"{o.console}/bench/host.html?phone={quote(o.phone + '/bench/phone.html')}")
         frame = page.wait_for_selector("#sp").content_frame()

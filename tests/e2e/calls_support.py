@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 from desk_cti_tools.emulator.pages import DeclaringStatic
 from desk_cti_tools.farend import Running
 from desk_cti_tools.jssip_bundle import bundle
-from tools.chromium import CHROMIUM, FLAGS
+from desk_cti_tools.chromium import launch
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = Path(__file__).parent / "pages" / "calls"
@@ -94,8 +94,7 @@ def tone_wav(path: Path, hz: int = 660, seconds: int = 90, rate: int = 48_000) -
 def calls_browser(tmp_path_factory, playwright):
     """Chromium with a fake microphone playing a tone, launched from the session's Playwright."""
     wav = tone_wav(tmp_path_factory.mktemp("mic") / "tone.wav")
-    b = playwright.chromium.launch(executable_path=CHROMIUM,
-                                   args=FLAGS + MEDIA_FLAGS + [f"--use-file-for-fake-audio-capture={wav}"])
+    b = launch(playwright.chromium, MEDIA_FLAGS + [f"--use-file-for-fake-audio-capture={wav}"])
     yield b
     b.close()
 

@@ -25,7 +25,7 @@ from desk_cti_tools.emulator.config import PYODIDE, loader_dir
 from desk_cti_tools.emulator.pages import PLACEHOLDER, DeclaringStatic
 from desk_cti_tools.emulator.server import Background
 from desk_cti_tools.serve import built_softphone
-from tools.chromium import CHROMIUM, FLAGS
+from desk_cti_tools.chromium import launch
 
 PAGES = Path(__file__).parent / "pages"
 DEMO = Path(__file__).resolve().parents[2] / "site" / "softphone"
@@ -88,7 +88,7 @@ def playwright():
 
 @pytest.fixture(scope="session")
 def browser(playwright):
-    b = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    b = launch(playwright.chromium)
     yield b
     b.close()
 

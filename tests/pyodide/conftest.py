@@ -16,11 +16,10 @@ import pytest
 from pytest_pyodide import get_global_config
 from pytest_pyodide.hook import pytest_wrapper
 
-from tools.chromium import CHROMIUM, FLAGS
+from desk_cti_tools.chromium import launch
 
 
 config = get_global_config()
-config.set_flags("chrome", [*config.get_flags("chrome"), *FLAGS])
 
 # pytest-pyodide's own: a plain loadPyodide, in the runner's page (module_test.html)
 PLAIN_BOOT = config.get_load_pyodide_script("chrome")
@@ -161,7 +160,7 @@ def playwright_browsers(request):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=config.get_flags("chrome"))
+        browser = launch(p.chromium, config.get_flags("chrome"))
         try:
             yield {"chrome": browser}
         finally:
