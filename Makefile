@@ -25,7 +25,7 @@ test: setup dist
 
 test-unit:
 	$(VENV)/bin/ruff check --quiet --select F,E9,B --ignore B008,B905 desk_cti_py desk_cti_tools site tests tools bench
-	$(VENV)/bin/mypy --strict --no-error-summary desk_cti_py tests/typing/check_types.py
+	$(VENV)/bin/mypy --strict --no-error-summary desk_cti_py desk_cti_tools tests/typing/check_types.py
 	$(PYTEST) -q tests/unit
 
 # Every tests/js/test_*.mjs, with Node's own runner (no framework). Named by glob: Node 20 given

@@ -19,6 +19,7 @@ import zipfile
 from dataclasses import dataclass, field
 from email.parser import Parser
 from pathlib import Path
+from typing import Any
 
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
@@ -45,7 +46,7 @@ def marker_env() -> dict[str, str]:
 @dataclass
 class Resolved:
     wheels: list[Path] = field(default_factory=list)  # pure-Python wheels, downloaded
-    dist_entries: dict[str, dict] = field(default_factory=dict)  # lock entries from the Pyodide distribution
+    dist_entries: dict[str, dict[str, Any]] = field(default_factory=dict)  # lock entries from the Pyodide distribution
     dist_files: list[Path] = field(default_factory=list)  # and their files
 
 
@@ -68,7 +69,7 @@ def _pip(args: list[str]) -> subprocess.CompletedProcess[str]:
 class Distribution:
     """A Pyodide distribution on disk: its pyodide-lock.json and the files it names."""
 
-    def __init__(self, folder: Path, runtime_lock: dict) -> None:
+    def __init__(self, folder: Path, runtime_lock: dict[str, Any]) -> None:
         self.folder = folder
         lock_path = folder / "pyodide-lock.json"
         try:
@@ -100,7 +101,7 @@ class Distribution:
             self.closure(dep, out)
 
 
-def resolve(packages: list[str], requirements: list[str], *, runtime_lock: dict, dist: Path | None,
+def resolve(packages: list[str], requirements: list[str], *, runtime_lock: dict[str, Any], dist: Path | None,
             skip: set[str], work: Path) -> Resolved:
     """Wheels for ``packages`` (Pyodide's own) and ``requirements`` (from PyPI) and what they need.
 

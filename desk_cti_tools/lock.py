@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from .errors import ToolError
 
 
-def write_lock(runtime_lock: dict, pyodide_dir: Path, wheels: list[Path], dist_entries: dict[str, dict]) -> Path:
+def write_lock(runtime_lock: dict[str, Any], pyodide_dir: Path, wheels: list[Path],
+               dist_entries: dict[str, dict[str, Any]]) -> Path:
     """Write ``pyodide_dir/pyodide-lock.json``: ``dist_entries`` as the distribution has them, plus
     an entry made from each of ``wheels`` (which are in ``pyodide_dir``)."""
     from pyodide_lock import PyodideLockSpec

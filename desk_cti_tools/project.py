@@ -21,6 +21,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -71,14 +72,14 @@ def check_origin(origin: object, where: str = "console origin") -> str:
     return origin
 
 
-def _strings(table: dict, key: str, default: list[str] | None = None) -> list[str]:
+def _strings(table: dict[str, Any], key: str, default: list[str] | None = None) -> list[str]:
     value = table.get(key, default if default is not None else [])
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise ToolError(f"[{TABLE}] {key}: expected a list of non-empty strings, got {value!r}")
     return list(value)
 
 
-def _requirements(table: dict, key: str) -> list[str]:
+def _requirements(table: dict[str, Any], key: str) -> list[str]:
     out = []
     for text in _strings(table, key):
         try:

@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Iterator
 from http.server import ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,7 +29,7 @@ class _Fixtures:
     """Registered once pytest-pyodide's own plugin is in, so these override its fixtures."""
 
     @pytest.fixture(scope="module")
-    def playwright_browsers(self, request):
+    def playwright_browsers(self, request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
         from pytest_pyodide import get_global_config
         from pytest_pyodide.hook import pytest_wrapper
 
@@ -43,7 +46,8 @@ class _Fixtures:
                 browser.close()
 
     @pytest.fixture(scope="session")
-    def web_server_main(self, request, tmp_path_factory):
+    def web_server_main(self, request: pytest.FixtureRequest,
+                        tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int, Path]]:
         from pytest_pyodide.server import DefaultHandler
 
         handler = functools.partial(DefaultHandler, directory=str(request.config.option.dist_dir))

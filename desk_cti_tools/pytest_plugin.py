@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import inspect
 import tomllib
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,7 +31,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture
-def fake_console(request: pytest.FixtureRequest):
+def fake_console(request: pytest.FixtureRequest) -> Any:
     """A FakeConsole for an ``async def`` test: installed once the test's event loop runs
     (the console answers from that loop), uninstalled after."""
     if request.node.get_closest_marker("asyncio") is not None:  # pytest-asyncio runs this test
@@ -45,7 +47,7 @@ except ImportError:  # not installed: this plugin runs every async test itself
     pass
 else:
     @pytest_asyncio.fixture
-    async def _desk_cti_console_in_asyncio_loop():
+    async def _desk_cti_console_in_asyncio_loop() -> AsyncIterator[Any]:
         """fake_console for a test pytest-asyncio runs: made and installed in its loop."""
         from desk_cti_py.testing import FakeConsole
 
@@ -54,7 +56,7 @@ else:
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_pyfunc_call(pyfuncitem: pytest.Function):
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     func = pyfuncitem.obj
     if not inspect.iscoroutinefunction(func) or pyfuncitem.get_closest_marker("asyncio"):
         return None  # not ours: sync, or pytest-asyncio's (it replaces a test it runs by a sync one)

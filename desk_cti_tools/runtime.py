@@ -20,6 +20,7 @@ import tarfile
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from .errors import ToolError
 from .pins import PYODIDE_INTEGRITY, PYODIDE_NPM, PYODIDE_VERSION
@@ -100,7 +101,7 @@ def _scrub_stdlib(data: bytes) -> bytes:
     return buf.getvalue()
 
 
-def copy_runtime(runtime: Path, out: Path) -> dict:
+def copy_runtime(runtime: Path, out: Path) -> dict[str, Any]:
     """Copy the runtime's files into ``out`` (no CDN address left); returns its lock, parsed."""
     out.mkdir(parents=True, exist_ok=True)
     for name in FILES:
@@ -116,4 +117,5 @@ def copy_runtime(runtime: Path, out: Path) -> dict:
                                 f"is it Pyodide {PYODIDE_VERSION}?")
             data = text.encode()
         (out / name).write_bytes(data)
-    return json.loads((runtime / "pyodide-lock.json").read_text())
+    lock: dict[str, Any] = json.loads((runtime / "pyodide-lock.json").read_text())
+    return lock

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 MAGIC = b"DRUN"
 #: zero stretches, and stretches equal to the runtime's memory, at least this long are left out
@@ -33,7 +33,7 @@ _ZEROS = re.compile(b"\x00{%d,}" % MIN_GAP)
 _BLOCK = 64
 
 
-def _heap_at(image: bytes) -> int:
+def _heap_at(image: bytes | bytearray) -> int:
     return struct.unpack_from("<I", image, 4)[0] if len(image) >= 8 else len(image)
 
 
@@ -90,7 +90,7 @@ def kept_sha256(packed: bytes, image: bytes) -> str:
     return h.hexdigest()
 
 
-def _runs(packed: bytes):
+def _runs(packed: bytes) -> Iterator[tuple[int, int, bool, int]]:
     """(offset, length, kept, data start) of each run; ValueError where the file breaks a rule."""
     if len(packed) < _HEAD.size:
         raise ValueError("not a runs file: too short")

@@ -282,7 +282,8 @@ class Api:
     def case_search(self, request: Request, user_id: int, body: Any) -> tuple[int, Any]:
         check_query(request, ("q", "subject", "status", "customer_id"))
         q = request.query_params
-        clauses, args = [], []
+        clauses: list[str] = []
+        args: list[str | int] = []
         if q.get("q", "").strip():
             clauses.append("(lower(subject) LIKE ? OR lower(description) LIKE ?)")
             args += [f"%{q['q'].strip().lower()}%"] * 2
@@ -307,7 +308,7 @@ class Api:
 
     def _create_case(self, body: dict[str, Any]) -> tuple[int, Any]:
         errors = {}
-        subject = body.get("subject")
+        subject: Any = body.get("subject")  # a str once errors is empty
         if not isinstance(subject, str) or not subject.strip():
             errors["subject"] = "blank"
         elif len(subject) > MAX_SUBJECT:

@@ -12,7 +12,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import auth
 from .api import Api
@@ -86,7 +86,7 @@ def console_app(origins: Origins, db: Database, extra: Sequence[BaseRoute] = (),
                             status_code=exc.status_code, headers=exc.headers)
 
     app = Starlette(
-        exception_handlers={HTTPException: http_error},
+        exception_handlers={HTTPException: http_error},  # type: ignore[dict-item]  # Starlette types the handler for any Exception
         routes=[
             *extra,
             Route("/", lambda r: RedirectResponse("/agent/cases")),
@@ -125,7 +125,7 @@ class ByPort:
             await JSONResponse({"message": "Not Found"}, status_code=404)(scope, receive, send)
             return
 
-        async def send_with_headers(message):
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message["headers"] = [*message.get("headers", []),
                                       *((k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items())]

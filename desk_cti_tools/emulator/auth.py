@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import html
 import os
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
@@ -20,6 +21,8 @@ from .guards import write_refusal
 from .db import DEMO_PASSWORD, Database, check_password, hash_password
 from .sessions import COOKIE, Sessions
 from .throttle import Throttle
+
+Handler = Callable[[Request], Awaitable[Response]]
 
 WINDOW = 60  # seconds
 ACCOUNT_LIMIT = 5  # failures per account per window (then even the right password waits)
@@ -81,7 +84,7 @@ def _verify(db: Database, email: str, password: str) -> int | None:
     return row["id"] if row and ok else None
 
 
-def routes(db: Database, sessions: Sessions, origin: str):
+def routes(db: Database, sessions: Sessions, origin: str) -> tuple[Handler, Handler]:
     accounts, clients = Throttle(ACCOUNT_LIMIT, WINDOW), Throttle(CLIENT_LIMIT, WINDOW)
 
     async def login(request: Request) -> Response:

@@ -25,7 +25,8 @@ class DeclaringStatic(CachedStatic):
         super().__init__(**kw)
         self.console_origins = console_origins
 
-    def file_response(self, full_path: Any, stat_result: os.stat_result, scope: Scope, status_code: int = 200):
+    def file_response(self, full_path: Any, stat_result: os.stat_result, scope: Scope,
+                      status_code: int = 200) -> Response:
         path = str(full_path)
         if not path.endswith(".html"):
             return super().file_response(full_path, stat_result, scope, status_code)

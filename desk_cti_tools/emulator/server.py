@@ -58,6 +58,8 @@ def prepare(console_port: int = 8000, phone_port: int = 8001, *,
 class Background:
     """The emulator in a thread, for tests: ``with Background() as origins: ...``."""
 
+    origins: Origins | str  # an app of one's own (serving) has one origin
+
     def __init__(self, console_port: int = 0, phone_port: int = 0, **extra: Any) -> None:
         self.server, self.sockets, self.origins = prepare(console_port, phone_port, **extra)
         self.thread = threading.Thread(target=self._run, daemon=True)

@@ -71,7 +71,8 @@ class CachedStatic(StaticFiles):
         super().__init__(directory=directory, **kw)
         self.max_age = max_age
 
-    def file_response(self, full_path: Any, stat_result: os.stat_result, scope: Scope, status_code: int = 200):
+    def file_response(self, full_path: Any, stat_result: os.stat_result, scope: Scope,
+                      status_code: int = 200) -> Response:
         path = str(full_path)
         twin = precompressed(path, Headers(scope=scope))
         if twin:
