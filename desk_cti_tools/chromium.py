@@ -15,7 +15,8 @@ that stack and the renderer dies with SIGSEGV; Playwright reports "Target crashe
 from __future__ import annotations
 
 import os
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 CHROMIUM = os.environ.get("DESK_CTI_CHROMIUM", "/usr/bin/chromium")
 #: Without the background-networking flags Chromium floods a closed network with refused

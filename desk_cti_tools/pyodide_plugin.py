@@ -7,8 +7,9 @@ Used by ``desk-cti test`` (``-p desk_cti_tools.pyodide_plugin``); by hand::
 
 pytest-pyodide's Playwright runner launches a downloaded browser and has no option for another;
 this plugin's fixture launches ``/usr/bin/chromium`` (or ``$DESK_CTI_CHROMIUM``) as
-``desk_cti_tools.chromium`` does, GWP-ASan off. Its web server
-is single-threaded, and Chromium's spare connections can stall it: this one is threaded.
+``desk_cti_tools.chromium`` does (without the allocation samplers that crash Pyodide's pages).
+Its web server is single-threaded, and Chromium's spare connections can stall it: this one is
+threaded.
 """
 
 from __future__ import annotations
