@@ -172,13 +172,17 @@ def test_resize_and_hide_change_the_panel(page, origins):
     iframe, panel = page.locator("#softphone"), page.get_by_test_id("softphone-panel")
     dev_tools(frame)
     before = iframe.bounding_box()["height"]
+    # Each resize ends with a line in the log, above these buttons: the next click waits for it
+    # (a line landing between Playwright's aim and its click moves the button away).
     frame.get_by_role("button", name="Taller").click()
     page.wait_for_function(f"document.getElementById('softphone').getBoundingClientRect().height !== {before}")
     # as tall as it asked, or as tall as fits: the panel's bottom stays in the window
     assert page.evaluate("document.getElementById('softphone').getBoundingClientRect().bottom <= innerHeight")
+    expect(frame.get_by_test_id("log")).to_contain_text("(asked 320×700)")
     frame.get_by_role("button", name="Wider").click()
     page.wait_for_function("document.getElementById('softphone-panel').getBoundingClientRect().width === 360")
     assert iframe.bounding_box()["width"] == 360
+    expect(frame.get_by_test_id("log")).to_contain_text("(asked 360×700)")
     frame.get_by_role("button", name="Hide").click()
     expect(panel).to_be_hidden()
     expect(page.get_by_role("button", name="Show softphone")).to_be_visible()
