@@ -35,19 +35,19 @@ _defaults: list[str] | None = None  # the features Playwright itself turns off, 
 def launch(browser_type: Any, args: Sequence[str] = (), **options: Any) -> Any:
     """Launches CHROMIUM through a Playwright ``BrowserType`` with FLAGS, ``args`` and
     DISABLED_FEATURES off; returns the Browser. Chromium reads only the last
-    ``--disable-features``, and Playwright passes one of its own: the flag given here lists
-    Playwright's features too, read once from a browser launched without it."""
-    flags = [*FLAGS, *(a for a in args if a not in FLAGS)]
-    features = [*playwright_disabled_features(browser_type, flags), *DISABLED_FEATURES]
+    ``--disable-features``, and Playwright passes one of its own: the one given here also lists
+    Playwright's features (read once from a browser launched without it) and any in ``args``."""
+    flags = [*FLAGS, *(a for a in args if a not in FLAGS and not a.startswith("--disable-features="))]
+    features = [*playwright_disabled_features(browser_type), *disabled_features(args), *DISABLED_FEATURES]
     flag = "--disable-features=" + ",".join(dict.fromkeys(features))
     return browser_type.launch(executable_path=CHROMIUM, args=[*flags, flag], **options)
 
 
-def playwright_disabled_features(browser_type: Any, flags: Sequence[str] = FLAGS) -> list[str]:
-    """The features a browser launched by Playwright with ``flags`` has turned off."""
+def playwright_disabled_features(browser_type: Any) -> list[str]:
+    """The features a browser Playwright launches with FLAGS has turned off."""
     global _defaults
     if _defaults is None:
-        probe = browser_type.launch(executable_path=CHROMIUM, args=list(flags))
+        probe = browser_type.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
             _defaults = disabled_features(command_line(probe))
         finally:
