@@ -20,8 +20,8 @@ import zstandard
 
 from .runtime import cache_dir
 
-#: the files worth compressing (a zip or a wheel is compressed already)
-SUFFIXES = {".html", ".js", ".mjs", ".wasm", ".json", ".css", ".svg", ".txt", ".py", ".map", ".xml", ".csv"}
+#: the files worth compressing (a zip is compressed already; the wheels desk-cti writes are stored)
+SUFFIXES = {".html", ".js", ".mjs", ".wasm", ".json", ".css", ".svg", ".txt", ".py", ".map", ".xml", ".csv", ".whl"}
 #: the coding of each twin, in the order a server prefers them
 TWINS = (("zstd", ".zst"), ("gzip", ".gz"))
 ZSTD_LEVEL = 19
@@ -69,9 +69,10 @@ def _keep(path: Path, data: bytes) -> None:
 
 
 def twins(data: bytes) -> dict[str, bytes]:
-    """The twins of a file with contents ``data`` that are smaller than it, by suffix."""
+    """The twins of a file with contents ``data`` that are worth sending instead (a twentieth
+    smaller: not a wheel from PyPI, deflated already), by suffix."""
     packed = {".zst": zstd(data), ".gz": gzip.compress(data, compresslevel=9, mtime=0)}
-    return {suffix: body for suffix, body in packed.items() if len(body) < len(data)}
+    return {suffix: body for suffix, body in packed.items() if len(body) <= len(data) * 0.95}
 
 
 def precompress(folder: Path) -> None:

@@ -170,7 +170,7 @@ async function main([dir, out, site, ...imports]) {
   // Restored as the loader does it (the files written from fsInit), then checked. The runtime's
   // memory just before the restore is written beside OUT_BIN (OUT_BIN.base): the bytes of the
   // snapshot equal to it need not be sent (snapshot_runs.py), except the call trampoline's word,
-  // which each runtime sets for itself (loader/desk-cti-snapshot.mjs, keepTrampoline).
+  // which each runtime sets for itself (loader/desk-cti-snapshot.mjs, restoreHeap keeps it).
   const heap = bytes.length - new Uint32Array(bytes.buffer, bytes.byteOffset, 2)[1];
   let trampoline = null;
   const createPyodideModule = async (settings) => {

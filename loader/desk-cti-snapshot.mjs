@@ -7,8 +7,9 @@
 //   chooseSnapshot()    whether to boot from the snapshot, and why (or why not), or to decide
 //                       once the runtime is in (decideLate)
 //   snapshotOptions()   loadPyodide's options for it, the bytes streamed in while the runtime
-//                       compiles and checked before they are restored, and this browser's call
-//                       trampoline put into them (keepTrampoline); or, decided late, a plain start
+//                       compiles, checked, and written into its memory before the restore
+//                       (restoreHeap), this browser's call trampoline kept; or, decided late, a
+//                       plain start
 //   afterRestore()      what must be fresh per boot (random's seed), before any other Python runs;
 //                       the snapshot's array let go
 
@@ -40,6 +41,8 @@ export function readManifest(m) {
   if (!Number.isInteger(m.bytes) || m.bytes <= 48 || !Number.isInteger(m.file_bytes) || m.file_bytes < 8) {
     throw bad("no size");
   }
+  const header = m.bytes - m.heap_bytes; // the image's bytes before its heap
+  if (!Number.isInteger(m.heap_bytes) || header < 48 || header > 65536 || header % 4) throw bad("no heap size");
   if (!HEX64.test(m.kept_sha256 || "")) throw bad("no kept_sha256");
   for (const key of ["gzip_bytes", "zstd_bytes"]) {
     if (m[key] !== undefined && !(Number.isInteger(m[key]) && m[key] > 0)) throw bad(`${key} is not a size`);
@@ -215,79 +218,144 @@ const RUNS_MAGIC = 0x4e555244; // "DRUN", little-endian
 
 /**
  * Reads a snapshot file (format 3: the heap image as its runs, desk_cti_tools/snapshot_runs.py)
- * from `body` as it streams in, writing each data run into `holder` (zeroed, the image's size)
- * once it is whole. Returns {file: the file's bytes (for the sha256), kept: the kept runs'
- * [offset, length], for fillKept}; throws SnapshotMismatch unless the file is exactly
- * manifest.file_bytes of well-formed runs.
+ * from `body` as it streams in. The image's header (its bytes below the heap) is copied into
+ * `header`; the heap's data runs stay in the chunks they came in, as segments for restoreHeap
+ * to write once the runtime's memory exists: each byte is copied once, into the heap. A run's
+ * header may span chunks. Returns {chunks (file() joins them, for the sha256), segments: [chunk,
+ * start, length, heap offset], runs: every run's [image offset, length], kept: the kept runs'};
+ * throws SnapshotMismatch unless the file is exactly manifest.file_bytes of well-formed runs.
  */
-export async function readRuns(body, manifest, holder) {
-  const file = new Uint8Array(manifest.file_bytes);
-  const view = new DataView(file.buffer);
+export async function readRuns(body, manifest, header) {
   const corrupt = (why) => new SnapshotMismatch(`snapshot is corrupt (${why})`);
   const reader = body.getReader();
-  let at = 0; // bytes in
-  let next = 8; // the next run's header
-  let end = 0; // where the last run ended in the image
-  let headed = false;
+  const fail = (error) => {
+    reader.cancel().catch(() => {});
+    throw error;
+  };
+  const heapAt = header.byteLength;
+  const chunks = [];
+  const segments = [];
+  const runs = [];
   const kept = [];
+  const head = new Uint8Array(8); // the 8-byte header being read: the file's, then each run's
+  const words = new DataView(head.buffer);
+  let headAt = 0; // its bytes in so far
+  let at = 0; // the file's bytes in
+  let headerAt = 0; // where in the file the header being read began
+  let left = 0; // bytes of the current data run still to come
+  let to = 0; // where they go in the image
+  let end = 0; // where the last run ended in the image
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    if (at + value.byteLength > file.byteLength) {
-      reader.cancel().catch(() => {});
-      throw new SnapshotMismatch(`snapshot is larger than the ${manifest.file_bytes} B snapshot.json says`);
+    if (at + value.byteLength > manifest.file_bytes) {
+      fail(new SnapshotMismatch(`snapshot is larger than the ${manifest.file_bytes} B snapshot.json says`));
     }
-    file.set(value, at);
-    at += value.byteLength;
-    if (!headed && at >= 8) {
-      headed = true;
-      if (view.getUint32(0, true) !== RUNS_MAGIC || view.getUint32(4, true) !== holder.byteLength) {
-        reader.cancel().catch(() => {});
-        throw corrupt("not a runs file of the image's size");
-      }
-    }
-    while (next + 8 <= at) {
-      const offset = view.getUint32(next, true);
-      const word = view.getUint32(next + 4, true);
-      const length = word & 0x7fffffff;
-      if (length === 0 || offset < end || offset + length > holder.byteLength) {
-        reader.cancel().catch(() => {});
-        throw corrupt(`bad run at byte ${next}`);
-      }
-      if (word & 0x80000000) { // kept: the runtime's own memory, no bytes follow
-        kept.push([offset, length]);
-        next += 8;
-        end = offset + length;
+    chunks.push(value);
+    for (let i = 0; i < value.byteLength;) {
+      if (left > 0) {
+        let n = Math.min(left, value.byteLength - i);
+        if (to < heapAt) { // the image's header: Pyodide reads it from the array it was handed
+          n = Math.min(n, heapAt - to);
+          header.set(value.subarray(i, i + n), to);
+        } else {
+          segments.push([value, i, n, to - heapAt]);
+        }
+        to += n;
+        left -= n;
+        i += n;
         continue;
       }
-      if (next + 8 + length > at) break; // not whole yet
-      holder.set(file.subarray(next + 8, next + 8 + length), offset);
-      next += 8 + length;
-      end = offset + length;
+      const n = Math.min(8 - headAt, value.byteLength - i);
+      if (headAt === 0) headerAt = at + i;
+      head.set(value.subarray(i, i + n), headAt);
+      headAt += n;
+      i += n;
+      if (headAt < 8) break;
+      headAt = 0;
+      const [first, second] = [words.getUint32(0, true), words.getUint32(4, true)];
+      if (headerAt === 0) {
+        if (first !== RUNS_MAGIC || second !== manifest.bytes) fail(corrupt("not a runs file of the image's size"));
+        continue;
+      }
+      const length = second & 0x7fffffff;
+      if (length === 0 || first < end || first + length > manifest.bytes) fail(corrupt(`bad run at byte ${headerAt}`));
+      end = first + length;
+      runs.push([first, length]);
+      if (!(second & 0x80000000)) [left, to] = [length, first];
+      else if (first < heapAt) fail(corrupt("a kept run outside the heap"));
+      else kept.push([first - heapAt, length]); // kept: the runtime's own memory, no bytes follow
     }
+    at += value.byteLength;
   }
-  if (at !== file.byteLength) throw new SnapshotMismatch(`snapshot is ${at} B, snapshot.json says ${manifest.file_bytes} B`);
-  if (next !== at) throw corrupt("its last run is cut short");
-  return { file, kept };
+  if (at !== manifest.file_bytes) throw new SnapshotMismatch(`snapshot is ${at} B, snapshot.json says ${manifest.file_bytes} B`);
+  if (headAt !== 0 || left !== 0) throw corrupt("its last run is cut short");
+  return { chunks, segments, runs, kept, file: () => join(chunks, at) };
+}
+
+function join(chunks, size) {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
 }
 
 /**
- * Copies the kept runs from the runtime's memory (Module.HEAPU8, just before the restore) into
- * `holder`, and checks them against manifest.kept_sha256: a runtime whose memory differs from
- * the snapshot maker's throws SnapshotMismatch (the loader then boots plain).
+ * Writes the snapshot's heap (readRuns' answer) into the runtime's memory (Module.HEAPU8, just
+ * before Pyodide's restore, which is handed the header alone and so copies nothing): the data
+ * runs from their chunks; the kept runs are the runtime's own bytes, checked against
+ * manifest.kept_sha256 (a runtime whose memory differs from the snapshot maker's throws
+ * SnapshotMismatch: the loader boots plain); the gaps, zero in the snapshot, are zeroed where the
+ * runtime has written (below its break and stack: wasm memory starts zeroed, and nothing writes
+ * above them); the call trampoline keeps this runtime's value (trampolineWord).
  */
-export async function fillKept(Module, holder, kept, manifest) {
-  const heapAt = new DataView(holder.buffer, holder.byteOffset).getUint32(4, true);
-  const total = kept.reduce((sum, [, length]) => sum + length, 0);
-  const all = new Uint8Array(total);
+export async function restoreHeap(Module, parsed, manifest, heapAt) {
+  const heap = Module.HEAPU8;
+  const size = manifest.bytes - heapAt;
+  if (!heap || heap.byteLength < size) throw new SnapshotMismatch("this runtime's memory is smaller than the snapshot's heap");
+  const word = trampolineWord(Module);
+  const top = freshTop(Module, size);
+  await checkKept(heap, parsed.kept, manifest);
+  const own = Module.HEAP32[word >>> 2];
+  let end = heapAt;
+  for (const [offset, length] of [...parsed.runs, [manifest.bytes, 0]]) {
+    if (offset > end) zeroBelow(heap, end - heapAt, Math.min(offset - heapAt, top));
+    end = Math.max(end, offset + length);
+  }
+  for (const [chunk, start, length, to] of parsed.segments) heap.set(chunk.subarray(start, start + length), to);
+  Module.HEAP32[word >>> 2] = own;
+}
+
+/** Where the runtime has not written yet: above its break and its stack (else the whole heap). */
+function freshTop(Module, size) {
+  try {
+    const top = Math.max(Module._sbrk(0) >>> 0, Module._emscripten_stack_get_base() >>> 0);
+    return top > 0 && top <= size ? top : size;
+  } catch {
+    return size;
+  }
+}
+
+/** Zeroes heap[from, to) unless it is zero already (read: an untouched page stays untouched). */
+function zeroBelow(heap, from, to) {
+  if (to <= from) return;
+  let i = from;
+  for (; i < to && i & 3; i++) if (heap[i]) return void heap.fill(0, from, to);
+  const words = new Int32Array(heap.buffer, heap.byteOffset + i, (to - i) >>> 2);
+  for (let k = 0; k < words.length; k++) if (words[k]) return void heap.fill(0, from, to);
+  for (i += words.length * 4; i < to; i++) if (heap[i]) return void heap.fill(0, from, to);
+}
+
+async function checkKept(heap, kept, manifest) {
+  const all = new Uint8Array(kept.reduce((sum, [, length]) => sum + length, 0));
   let at = 0;
   for (const [offset, length] of kept) {
-    if (offset < heapAt || offset - heapAt + length > Module.HEAPU8.byteLength) {
-      throw new SnapshotMismatch("snapshot is corrupt (a kept run outside the heap)");
-    }
-    const own = Module.HEAPU8.subarray(offset - heapAt, offset - heapAt + length);
-    holder.set(own, offset);
-    all.set(own, at);
+    if (offset + length > heap.byteLength) throw new SnapshotMismatch("snapshot is corrupt (a kept run outside the heap)");
+    all.set(heap.subarray(offset, offset + length), at);
     at += length;
   }
   if ((await sha256Hex(all)) !== manifest.kept_sha256) {
@@ -310,12 +378,15 @@ function receiptURL(r, manifest) {
  * (SnapshotMismatch) unless the bytes are the snapshot snapshot.json describes and
  * `mismatchFound` (a promise of mismatch()'s answer) finds nothing.
  *
- * Pyodide 314 reads only the snapshot's length before it compiles and instantiates the runtime,
- * and its bytes at the restore, after loadPyodide's fsInit hook: so it is handed a zeroed array of
- * the right length at once, the download streams into it while the runtime compiles, and the
- * caller awaits `ready` from fsInit. Its size, header and sha256 are checked there (the sha256
- * not again for a copy from the HTTP cache, `cached`, already found right); a snapshot that
- * fails them has its magic number cleared, and the restore refuses it.
+ * Pyodide 314 is handed the snapshot before it creates the runtime and reads it at the restore,
+ * after loadPyodide's fsInit hook, copying all of it past the header into the runtime's memory.
+ * It is handed an array of the image's header alone: the download streams in while the runtime
+ * compiles (readRuns), the caller awaits `ready` from fsInit, and the heap is written into the
+ * runtime's memory once the module exists (restoreHeap), so that the restore checks the header
+ * and copies nothing. Its
+ * size, header and sha256 are checked in `ready` (the sha256 not again for a copy from the HTTP
+ * cache, `cached`, already found right); a snapshot that fails them has its magic number
+ * cleared, and the restore refuses it.
  *
  * Decided late (`late`: {indexURL, fetch(signal)}, chooseSnapshot's late outcome): the download
  * begins once the runtime's own is over (runtimeIn), and the caller asks `decide()` from fsInit,
@@ -326,8 +397,8 @@ function receiptURL(r, manifest) {
  * decided late or not: no second start.
  */
 export function snapshotOptions(response, manifest, mismatchFound = Promise.resolve(null), cached = false, late = null) {
-  const holder = new Uint8Array(manifest.bytes);
-  const runs = { kept: [] };
+  const holder = new Uint8Array(manifest.bytes - manifest.heap_bytes); // the image's header
+  let runs = null; // readRuns' answer, until the heap is written
   // when the late download began, the runtime's ended, its module was created; the bytes on the
   // wire, in the coding snapshot.json came in (the server's choice for this browser), until the
   // snapshot's own response says
@@ -361,13 +432,15 @@ export function snapshotOptions(response, manifest, mismatchFound = Promise.reso
     if (r.type === "basic") timing.wire = wireBytes(manifest, r.headers.get("content-encoding") || "identity");
     const receipt = receiptURL(r, manifest);
     const receiptCached = cached && receipt ? fromCache(receipt).catch(() => null) : null;
-    const { file, kept } = await readRuns(r.body, manifest, holder);
-    runs.kept = kept;
+    runs = await readRuns(r.body, manifest, holder);
     if (headerBuildId(holder) !== manifest.build_id) throw new SnapshotMismatch("snapshot's build id differs from snapshot.json's");
+    if (new DataView(holder.buffer).getUint32(4, true) !== holder.byteLength) {
+      throw new SnapshotMismatch("snapshot is corrupt (its heap is not where snapshot.json says)");
+    }
     performance.mark("desk-cti:snapshot-in");
     if (receiptCached && (await receiptCached)) return; // this copy was hashed when it came in
     const start = performance.now();
-    const sha = await sha256Hex(file);
+    const sha = await sha256Hex(runs.file());
     performance.measure("desk-cti:snapshot-sha256", { start });
     if (sha !== manifest.sha256) throw new SnapshotMismatch("snapshot is corrupt (its sha256 differs from snapshot.json's)");
     if (receipt) fetch(receipt, { priority: "low" }).then((x) => x.arrayBuffer()).catch(() => {});
@@ -377,7 +450,7 @@ export function snapshotOptions(response, manifest, mismatchFound = Promise.reso
     new Uint32Array(holder.buffer, 0, 1)[0] = 0; // refused at the restore
   });
   // Pyodide's own factory, wrapped: it resolves once fsInit is done (so the bytes are in and
-  // checked) and before the restore writes them into the heap.
+  // checked), having written the heap, before the restore checks the header.
   const createPyodideModule = async (moduleSettings) => {
     settings = moduleSettings;
     const { indexURL } = settings.API.config; // as Pyodide imports it (in Node, a path)
@@ -388,8 +461,11 @@ export function snapshotOptions(response, manifest, mismatchFound = Promise.reso
       plainStart(Module);
       return Module;
     }
-    if (new Uint32Array(holder.buffer, 0, 1)[0] === MAGIC) await fillKept(Module, holder, runs.kept, manifest);
-    keepTrampoline(Module, holder);
+    if (new Uint32Array(holder.buffer, 0, 1)[0] === MAGIC) { // else refused: the restore refuses it
+      const parsed = runs;
+      runs = null; // its chunks let go once written
+      await restoreHeap(Module, parsed, manifest, holder.byteLength);
+    }
     return Module;
   };
   // From fsInit, decided late: whether to restore the snapshot or start plain (see above).
@@ -440,26 +516,21 @@ export function plainStart(Module) {
 }
 
 /**
- * Writes into the snapshot, before it is restored, the call trampoline this runtime chose at
- * start. CPython calls C functions through _PyRuntime.emscripten_trampoline: a wasm-gc
+ * Where this runtime keeps its call trampoline (&_PyRuntime.emscripten_trampoline), which
+ * restoreHeap leaves as this runtime set it. CPython calls C functions through it: a wasm-gc
  * trampoline where the JS runtime has wasm-gc (Chromium), else 0, a JS one (Node 20, where
- * snapshots are made). Emscripten's start writes this runtime's choice into the heap, then the
- * restore overwrites the whole heap with the snapshot's 0: every call then passes through a JS
- * frame, which JSPI cannot suspend, and run_sync dies ("SuspendError: trying to suspend JS
- * frames", a fatal error: the awaiting page hangs). Pyodide 314.0.7 means to keep this
- * runtime's value (its comment on setEmscriptenTrampoline) but restores after it.
+ * snapshots are made). Emscripten's start writes this runtime's choice into the heap; the
+ * snapshot's 0 written over it would send every call through a JS frame, which JSPI cannot
+ * suspend, and run_sync would die ("SuspendError: trying to suspend JS frames", a fatal error:
+ * the awaiting page hangs). Pyodide 314.0.7 means to keep this runtime's value (its comment on
+ * setEmscriptenTrampoline) but restores after it.
  */
-export function keepTrampoline(Module, holder) {
+export function trampolineWord(Module) {
   const where = Module.__PyEM_EMSCRIPTEN_TRAMPOLINE_OFFSET;
   if (!Number.isInteger(Module.__PyRuntime) || !Number.isInteger(where) || !Module.HEAP32) {
     throw new SnapshotMismatch("this runtime keeps no call trampoline where Pyodide 314.0.7 does (_PyRuntime)");
   }
-  const word = Module.__PyRuntime + Module.HEAP32[where >>> 2]; // &_PyRuntime.emscripten_trampoline
-  const bytes = new DataView(holder.buffer, holder.byteOffset, holder.byteLength);
-  if (bytes.getUint32(0, true) !== MAGIC) return; // refused (magic cleared): the restore refuses it
-  const at = bytes.getUint32(4, true) + word; // the heap starts at the offset in the header's word 1
-  if (at + 4 > holder.byteLength) throw new SnapshotMismatch("snapshot's heap is smaller than this runtime's");
-  bytes.setInt32(at, Module.HEAP32[word >>> 2], true);
+  return Module.__PyRuntime + Module.HEAP32[where >>> 2];
 }
 
 const FRESH = `

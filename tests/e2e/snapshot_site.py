@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -139,13 +140,14 @@ def variant(good: Path, dst: Path, kind: str) -> Path:
     elif kind == "wheel":
         wheel = next(dst.glob("desk_cti_py-*.whl"))
         body = wheel.read_bytes()
-        wheel.unlink()
-        with zipfile.ZipFile(wheel, "w") as out, zipfile.ZipFile(good / wheel.name) as src:
+        changed = io.BytesIO()
+        with zipfile.ZipFile(changed, "w") as out, zipfile.ZipFile(good / wheel.name) as src:
             for info in src.infolist():
                 data = src.read(info)
                 if info.filename.endswith("/__init__.py"):
                     data += b"\n# changed after the snapshot was made\n"
                 out.writestr(info, data)
+        _rewrite(dst, wheel.name, changed.getvalue())  # and its twins
         assert wheel.read_bytes() != body
         lock = json.loads((dst / "pyodide-lock.json").read_text())
         lock["packages"]["desk-cti-py"]["sha256"] = hashlib.sha256(wheel.read_bytes()).hexdigest()

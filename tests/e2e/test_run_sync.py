@@ -1,7 +1,7 @@
 """Code that a reply resumes (eager resume, inside the message event) may call run_sync (JSPI).
 
 On the snapshot boot, the default (run_sync died there until desk-cti-snapshot.mjs kept the
-runtime's call trampoline across the restore: keepTrampoline), and on a plain boot.
+runtime's call trampoline across the restore: restoreHeap), and on a plain boot.
 """
 
 import pytest

@@ -17,7 +17,8 @@ const H = (c) => c.repeat(64);
 
 function manifest(over = {}) {
   return {
-    format: 3, pyodide_version: snap.PINNED, build_id: H("a"), file: "snapshot.bin", sha256: H("b"), bytes: 4096, file_bytes: 100,
+    format: 3, pyodide_version: snap.PINNED, build_id: H("a"), file: "snapshot.bin", sha256: H("b"), bytes: 4096, heap_bytes: 4032,
+    file_bytes: 100,
     kept_sha256: sha(new Uint8Array(0)),
     runtime: { "python_stdlib.zip": H("c") }, wheels: { "w-1.0-py3-none-any.whl": H("d") }, ...over,
   };
@@ -72,7 +73,8 @@ test("readManifest refuses what it cannot use, with the reason", () => {
     [null, /not an object/], [manifest({ format: 2 }), /format 2, this loader reads 3/], [manifest({ build_id: "x" }), /build_id/],
     [manifest({ file: "../x" }), /file name/], [manifest({ bytes: 10 }), /size/], [manifest({ file_bytes: undefined }), /size/], [manifest({ kept_sha256: "x" }), /kept_sha256/], [manifest({ wheels: null }), /wheels/],
     [manifest({ runtime: {} }), /runtime hashes/], [manifest({ zstd_bytes: -1 }), /zstd_bytes is not a size/],
-    [manifest({ gzip_bytes: "3" }), /gzip_bytes is not a size/],
+    [manifest({ gzip_bytes: "3" }), /gzip_bytes is not a size/], [manifest({ heap_bytes: undefined }), /no heap size/],
+    [manifest({ heap_bytes: 4090 }), /no heap size/], [manifest({ heap_bytes: 4030 }), /no heap size/],
   ]) {
     assert.throws(() => snap.readManifest(bad), (e) => e instanceof snap.SnapshotMismatch && why.test(e.message));
   }
@@ -124,17 +126,37 @@ function packRuns(image, runs = null) {
   return Buffer.concat(out);
 }
 
-test("snapshotOptions: a zeroed array of the image's size at once, filled from the runs and checked; a bad one refused at the restore", async () => {
+// A stand-in runtime for restoreHeap: its memory (the heap, without the image's header), the
+// exports restoreHeap reads, and the call trampoline's word at `word` (this runtime's value: own).
+function fakeRuntime(memory, { top = memory.length, word = 8, own = 4242 } = {}) {
+  const HEAPU8 = memory;
+  const HEAP32 = new Int32Array(memory.buffer, memory.byteOffset, memory.length >>> 2);
+  HEAP32[1] = word; // __PyEM_EMSCRIPTEN_TRAMPOLINE_OFFSET points here: the word's offset in _PyRuntime (0)
+  HEAP32[word >>> 2] = own;
+  return { HEAPU8, HEAP32, __PyRuntime: 0, __PyEM_EMSCRIPTEN_TRAMPOLINE_OFFSET: 4, _sbrk: () => top, _emscripten_stack_get_base: () => 0 };
+}
+
+// A body that comes in chunks of `size` bytes: a run's header may span them.
+const inChunks = (bytes, size) => new ReadableStream({
+  start(c) {
+    for (let i = 0; i < bytes.length; i += size) c.enqueue(bytes.slice(i, i + size));
+    c.close();
+  },
+});
+
+test("snapshotOptions: an array of the image's header at once; the heap streamed in, checked, written into the runtime's memory; a bad one refused at the restore", async () => {
   const good = fakeSnapshot();
   good.fill(0, 1000, 3000); // a gap
   const file = packRuns(good);
   assert.ok(file.length < good.length && file.length === 8 + 8 + 1000 + 8 + 1096, `${file.length}`);
   const m = manifest({ sha256: sha(file), file_bytes: file.length });
-  const ok = snap.snapshotOptions(new Response(file.slice()), m);
-  const holder = ok.options._loadSnapshot;
-  assert.equal(holder.byteLength, 4096); // what Pyodide reads before it compiles
-  await ok.ready;
-  assert.deepEqual(holder, good);
+  for (const size of [1, 3, 7, 64, file.length]) {
+    const ok = snap.snapshotOptions(new Response(inChunks(file, size)), m);
+    const holder = ok.options._loadSnapshot;
+    assert.equal(holder.byteLength, 64); // Pyodide reads the header from it at the restore, and copies the rest (none)
+    await ok.ready;
+    assert.deepEqual(holder, good.subarray(0, 64));
+  }
 
   const check = (bytes) => [new Response(bytes), manifest({ sha256: sha(bytes), file_bytes: bytes.length })];
   const corrupt = Buffer.from(file);
@@ -161,28 +183,58 @@ test("snapshotOptions: a zeroed array of the image's size at once, filled from t
   }
 });
 
-test("kept runs come from the runtime's memory, checked against kept_sha256; a runtime whose memory differs is refused", async () => {
+test("restoreHeap: data runs written, kept runs checked, gaps zeroed where the runtime wrote, its call trampoline kept", async () => {
   const good = fakeSnapshot(); // header 64 B: the heap starts at byte 64
-  const memory = good.slice(64); // the runtime's memory before the restore: the same heap, here
-  const file = packRuns(good, [[0, 1000], [1000, 2000, true], [3000, 1096]]);
-  assert.equal(file.length, 8 + 8 + 1000 + 8 + 8 + 1096);
+  good.fill(0, 3200, 3600); // a gap
+  for (let i = 64; i < 4096; i++) good[i] = i % 251 || 1; // the heap's bytes, none zero outside the gap
+  good.fill(0, 3200, 3600);
+  const fresh = good.slice(64); // the runtime's memory before the restore: the kept run's bytes its own
+  const file = packRuns(good, [[0, 1000], [1000, 2000, true], [3000, 200], [3600, 496]]);
   const keptBytes = good.subarray(1000, 3000);
   const m = manifest({ sha256: sha(file), file_bytes: file.length, kept_sha256: sha(keptBytes) });
-  const holder = new Uint8Array(4096);
-  const { kept } = await snap.readRuns(new Response(file).body, m, holder);
-  assert.deepEqual(kept, [[1000, 2000]]);
-  assert.equal(holder.subarray(1000, 3000).every((b) => b === 0), true); // not sent
-  await snap.fillKept({ HEAPU8: memory }, holder, kept, m);
-  assert.deepEqual(holder, good);
+  const parse = async (size = 5) => {
+    const header = new Uint8Array(64);
+    const parsed = await snap.readRuns(inChunks(file, size), m, header);
+    assert.deepEqual(header, good.subarray(0, 64));
+    return parsed;
+  };
+  const parsed = await parse();
+  assert.deepEqual(parsed.kept, [[1000 - 64, 2000]]); // heap offsets
+  assert.deepEqual(Buffer.from(parsed.file()), file);
 
-  const other = memory.slice();
+  const word = 1600; // the trampoline's word, in the kept run
+  const dirty = () => { // the runtime wrote over the data runs and into the gap (below its break)
+    const memory = fresh.slice();
+    memory.fill(0x5a, 0, 900);
+    memory.fill(0x5a, 3300 - 64, 3400 - 64);
+    return memory;
+  };
+  let memory = dirty();
+  const own = new DataView(memory.buffer).getInt32(word, true);
+  await snap.restoreHeap(fakeRuntime(memory, { word, own }), parsed, m, 64);
+  assert.deepEqual(memory, good.subarray(64));
+
+  // the call trampoline: this runtime's value kept where the snapshot's data would write its own
+  const inData = 40;
+  memory = dirty();
+  await snap.restoreHeap(fakeRuntime(memory, { word: inData, own: 4242 }), await parse(), m, 64);
+  assert.equal(new DataView(memory.buffer).getInt32(inData, true), 4242);
+  assert.deepEqual(memory.subarray(100), good.subarray(164));
+
+  // above the runtime's break and stack, its memory is taken as zero (wasm memory starts zeroed)
+  memory = dirty();
+  await snap.restoreHeap(fakeRuntime(memory, { word, own, top: 3250 - 64 }), await parse(), m, 64);
+  assert.deepEqual(memory.subarray(0, 3250 - 64), good.subarray(64, 3250));
+  assert.equal(memory[3300 - 64], 0x5a);
+
+  const other = dirty();
   other[1500] ^= 1; // inside the kept run
-  await assert.rejects(snap.fillKept({ HEAPU8: other }, new Uint8Array(holder), kept, m), /does not fit this runtime/);
-  await assert.rejects(snap.fillKept({ HEAPU8: memory.subarray(0, 100) }, new Uint8Array(holder), kept, m), /outside the heap/);
-  const before = packRuns(good, [[0, 10], [10, 54, true], [64, 4032]]); // a kept run in the header
-  const h2 = new Uint8Array(4096);
-  const r2 = await snap.readRuns(new Response(before).body, { ...m, file_bytes: before.length }, h2);
-  await assert.rejects(snap.fillKept({ HEAPU8: memory }, h2, r2.kept, m), /outside the heap/);
+  await assert.rejects(snap.restoreHeap(fakeRuntime(other, { word, own }), await parse(), m, 64), /does not fit this runtime/);
+  await assert.rejects(snap.restoreHeap(fakeRuntime(dirty().subarray(0, 1000), { word: 8 }), await parse(), m, 64), /memory is smaller/);
+  await assert.rejects(snap.restoreHeap({ HEAPU8: dirty() }, await parse(), m, 64), /no call trampoline/);
+  const inHeader = packRuns(good, [[0, 10], [10, 54, true], [64, 4032]]); // a kept run in the header
+  await assert.rejects(snap.readRuns(new Response(inHeader).body, { ...m, file_bytes: inHeader.length }, new Uint8Array(64)),
+    /a kept run outside the heap/);
 });
 
 test("snapshotOptions: a copy from the HTTP cache with its receipt is not hashed again; any other copy is", async () => {
@@ -259,18 +311,19 @@ test("upgrade guard: a snapshot made and restored in Node behaves", { timeout: 1
     // the C heap's free memory, zeroed before it was written out (what the snapshot's runs leave out)
     assert.ok(made.zeroed > 1e6, `only ${made.zeroed} B of free memory zeroed: does the runtime still export _sbrk and _malloc_usable_size?`);
 
-    // as the loader does it: a zeroed array of the right length, filled from fsInit
+    // as the loader does it (snapshotOptions): the header handed to loadPyodide, the runs streamed
+    // in until fsInit, the heap written into the runtime's memory before the restore
+    const file = packRuns(bytes);
+    const m = snap.readManifest(manifest({ build_id: buildId, bytes: bytes.length, heap_bytes: made.heap_bytes,
+      file_bytes: file.length, sha256: sha(file) }));
     const restore = async () => {
-      const holder = new Uint8Array(bytes.byteLength);
+      const o = snap.snapshotOptions(new Response(inChunks(file, 65536)), m);
       const py = await loadPyodide({
-        indexURL: `${RUNTIME}/`, _loadSnapshot: holder, stdout: () => {},
-        fsInit: async () => {
-          await new Promise((r) => setTimeout(r, 10));
-          holder.set(bytes);
-        },
+        indexURL: `${RUNTIME}/`, ...o.options, stdout: () => {},
+        fsInit: () => o.ready,
       }).catch((e) => {
-        throw new Error("a snapshot filled in from fsInit no longer restores (the loader's streaming into a zeroed " +
-          `array in desk-cti-snapshot.mjs must go): ${e.message}`);
+        throw new Error("a snapshot written into the runtime's memory before the restore no longer restores " +
+          `(snapshotOptions in desk-cti-snapshot.mjs: the header alone handed to loadPyodide, restoreHeap): ${e.message}`);
       });
       return py.runPython("import sys, random\nrandom.seed()\n[('guardpkg' in sys.modules), sys.modules['guardpkg'].VALUE, random.random()]").toJs();
     };
@@ -332,29 +385,24 @@ test("snapshotOptions: a mismatch found meanwhile (the lock came in) refuses the
   await new Promise((r) => setTimeout(r));
   assert.equal(new Uint32Array(o.options._loadSnapshot.buffer, 0, 1)[0], 0);
 });
-test("upgrade guard: the call trampoline keepTrampoline carries across a restore is where Pyodide 314.0.7 keeps it", async () => {
+test("upgrade guard: the call trampoline restoreHeap keeps is where Pyodide 314.0.7 keeps it; the runtime's break and stack are readable", async () => {
   const asm = readFileSync(join(RUNTIME, "pyodide.asm.mjs"), "utf8");
   assert.ok(asm.includes("addOnPreRun(function setEmscriptenTrampoline(){"),
-    "the runtime no longer chooses CPython's call trampoline in a preRun: re-read keepTrampoline in loader/desk-cti-snapshot.mjs");
+    "the runtime no longer chooses CPython's call trampoline in a preRun: re-read trampolineWord in loader/desk-cti-snapshot.mjs");
   assert.ok(asm.includes("HEAP32[(__PyRuntime+offset)/4>>>0]=ptr"),
-    "the call trampoline is no longer kept in _PyRuntime: re-read keepTrampoline in loader/desk-cti-snapshot.mjs");
+    "the call trampoline is no longer kept in _PyRuntime: re-read trampolineWord in loader/desk-cti-snapshot.mjs");
   assert.ok(readFileSync(join(RUNTIME, "pyodide.mjs"), "utf8").includes("if(e.createPyodideModule)return e.createPyodideModule"),
-    "loadPyodide no longer takes createPyodideModule as the module's factory (keepTrampoline wraps it)");
+    "loadPyodide no longer takes createPyodideModule as the module's factory (snapshotOptions wraps it)");
   const { loadPyodide } = await import(pathToFileURL(join(RUNTIME, "pyodide.mjs")).href);
   const Module = (await loadPyodide({ indexURL: `${RUNTIME}/`, stdout: () => {} }))._module;
-  const word = Module.__PyRuntime + Module.HEAP32[Module.__PyEM_EMSCRIPTEN_TRAMPOLINE_OFFSET >>> 2];
-  // a stand-in snapshot whose heap (at byte 64) says 0, the JS trampoline a Node-made snapshot holds
-  const holder = new Uint8Array(64 + word + 8);
-  new Uint32Array(holder.buffer, 0, 2).set([1886286592, 64]);
-  const own = Module.HEAP32[word >>> 2];
-  Module.HEAP32[word >>> 2] = 4242; // as a runtime with wasm-gc would have it (Node 20 has none: 0)
-  try {
-    snap.keepTrampoline(Module, holder);
-  } finally {
-    Module.HEAP32[word >>> 2] = own;
+  const word = snap.trampolineWord(Module);
+  assert.equal(word, Module.__PyRuntime + Module.HEAP32[Module.__PyEM_EMSCRIPTEN_TRAMPOLINE_OFFSET >>> 2]);
+  for (const name of ["_sbrk", "_emscripten_stack_get_base"]) {
+    assert.equal(typeof Module[name], "function", `the runtime no longer exports ${name}: restoreHeap would read all of its memory`);
   }
-  assert.equal(new DataView(holder.buffer).getInt32(64 + word, true), 4242, "keepTrampoline did not write the runtime's trampoline into the snapshot");
-  new Uint32Array(holder.buffer, 0, 1)[0] = 0; // a refused snapshot is left alone
-  assert.doesNotThrow(() => snap.keepTrampoline(Module, holder));
-  assert.throws(() => snap.keepTrampoline({ HEAP32: Module.HEAP32 }, holder), snap.SnapshotMismatch);
+  const top = Math.max(Module._sbrk(0), Module._emscripten_stack_get_base());
+  assert.ok(top > 0 && top <= Module.HEAPU8.length, `the runtime's break and stack end at ${top}`);
+  assert.equal(Module.HEAPU8.subarray(top).every((b) => b === 0), true,
+    "the runtime wrote above its break and stack: restoreHeap's zeroing of the snapshot's gaps must not stop there");
+  assert.throws(() => snap.trampolineWord({ HEAP32: Module.HEAP32 }), snap.SnapshotMismatch);
 });

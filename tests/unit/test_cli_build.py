@@ -93,6 +93,18 @@ def test_the_wheels_hold_the_library_alone_and_the_authors_package(built):
     assert {"front_desk/__init__.py", "front_desk/app.py", "front_desk/dialing.py", "front_desk/page.py"} <= names
 
 
+def test_the_wheels_desk_cti_writes_are_stored_and_served_compressed(built):
+    """The loader unpacks desk_cti_py's wheel on the page's main thread without inflating it; the
+    server sends its .zst or .gz twin."""
+    lock = json.loads((built / "pyodide" / "pyodide-lock.json").read_text())
+    for name in ("desk-cti-py", "front-desk"):
+        wheel = built / "pyodide" / lock["packages"][name]["file_name"]
+        with zipfile.ZipFile(wheel) as zf:
+            assert {i.compress_type for i in zf.infolist()} == {zipfile.ZIP_STORED}, name
+        for twin in (".zst", ".gz"):
+            assert wheel.with_name(wheel.name + twin).stat().st_size < wheel.stat().st_size / 2, (name, twin)
+
+
 def test_the_manifest_has_the_sha256_of_every_file(built):
     manifest = json.loads((built / "manifest.json").read_text())
     files = {p.relative_to(built).as_posix() for p in built.rglob("*") if p.is_file()} - {"manifest.json"}

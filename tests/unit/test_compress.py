@@ -2,7 +2,9 @@
 gzip, and the user's cache of large zstd frames, which is never trusted blindly."""
 
 import gzip
+import io
 import random
+import zipfile
 
 import pytest
 import zstandard
@@ -59,3 +61,18 @@ def test_precompress_writes_both_twins_beside_compressible_files_only(tmp_path, 
     js = (tmp_path / "site" / "a.js").read_bytes()
     assert gzip.decompress((tmp_path / "site" / "a.js.gz").read_bytes()) == js
     assert zstandard.ZstdDecompressor().decompress((tmp_path / "site" / "a.js.zst").read_bytes()) == js
+
+
+def test_a_stored_wheel_gets_twins_a_deflated_one_does_not(tmp_path, cache):
+    """desk-cti's wheels are stored (the loader unpacks them without inflating): the server
+    compresses them on the wire. A deflated wheel (PyPI's) gains too little to be worth a twin."""
+    (tmp_path / "site").mkdir()
+    for name, method in (("stored-1.0-py3-none-any.whl", zipfile.ZIP_STORED), ("deflated-1.0-py3-none-any.whl", zipfile.ZIP_DEFLATED)):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", compression=method) as zf:
+            zf.writestr("pkg/__init__.py", BIG[:200_000])
+        (tmp_path / "site" / name).write_bytes(buf.getvalue())
+    compress.precompress(tmp_path / "site")
+    names = sorted(p.name for p in (tmp_path / "site").iterdir())
+    assert names == ["deflated-1.0-py3-none-any.whl", "stored-1.0-py3-none-any.whl", "stored-1.0-py3-none-any.whl.gz",
+                     "stored-1.0-py3-none-any.whl.zst"]
