@@ -11,7 +11,7 @@
 //                       (restoreHeap), this browser's call trampoline kept; or, decided late, a
 //                       plain start
 //   afterRestore()      what must be fresh per boot (random's seed), before any other Python runs;
-//                       the snapshot's array let go
+//                       what held the snapshot let go
 
 export const PINNED = "314.0.7";
 export const FORMAT = 3;
@@ -383,10 +383,9 @@ function receiptURL(r, manifest) {
  * It is handed an array of the image's header alone: the download streams in while the runtime
  * compiles (readRuns), the caller awaits `ready` from fsInit, and the heap is written into the
  * runtime's memory once the module exists (restoreHeap), so that the restore checks the header
- * and copies nothing. Its
- * size, header and sha256 are checked in `ready` (the sha256 not again for a copy from the HTTP
- * cache, `cached`, already found right); a snapshot that fails them has its magic number
- * cleared, and the restore refuses it.
+ * and copies nothing. Its size, header and sha256 are checked in `ready` (the sha256 not again
+ * for a copy from the HTTP cache, `cached`, already found right); a snapshot that fails them has
+ * its magic number cleared, and the restore refuses it.
  *
  * Decided late (`late`: {indexURL, fetch(signal)}, chooseSnapshot's late outcome): the download
  * begins once the runtime's own is over (runtimeIn), and the caller asks `decide()` from fsInit,
@@ -564,9 +563,9 @@ export async function afterRestore(pyodide, manifest) {
 }
 
 /**
- * Drops what would keep the snapshot's array (31.5 MB) alive once it is restored: Pyodide 314.0.7
- * keeps loadPyodide's options for the page's life (API.config), the array and the hooks whose
- * closures hold it among them, and reads none of them after the start.
+ * Drops what would keep the snapshot's bytes alive once it is restored: Pyodide 314.0.7 keeps
+ * loadPyodide's options for the page's life (API.config), the header's array and the hooks whose
+ * closures hold what was read among them, and reads none of them after the start.
  */
 function letGo(pyodide) {
   const config = pyodide._api && pyodide._api.config;
