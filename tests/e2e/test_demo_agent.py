@@ -177,6 +177,19 @@ def test_the_call_log_scrolls_within_the_panel(page, origins):
     assert frame.evaluate("document.documentElement.scrollHeight") < sizes[0]
 
 
+def test_a_line_arriving_in_the_call_log_moves_nothing_below_it(page, origins):
+    """The developer tools sit below the log: an agent aiming at one of their buttons must not
+    have it moved by a call's line arriving (a test's click once missed Hide that way)."""
+    frame = open_console(page, origins)
+    frame.locator("#dev > summary").click()
+    where = "document.getElementById('inbound').getBoundingClientRect().top + scrollY"
+    before = frame.evaluate(where)
+    for count in (1, 3, 40):
+        frame.locator("#log").evaluate(f"""log => {{ for (let i = 0; i < {count}; i++) {{
+            const li = document.createElement('li'); li.textContent = 'a call ' + i; log.prepend(li); }} }}""")
+        assert frame.evaluate(where) == before, f"{count} more line(s) moved the developer tools"
+
+
 def test_notes_are_signed_with_the_agents_name(page, origins):
     frame = open_console(page, origins, "/agent/cases/3")
     frame.locator("#number").fill(CUSTOMER_7)
