@@ -63,8 +63,8 @@ def write_wheel(out_dir: Path, *, name: str, version: str, package_dir: Path, re
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{stem}-{version}-py3-none-any.whl"
     # stored, not deflated: the loader unpacks it on the page's main thread while the runtime
-    # starts, and inflating cost that ~20 ms; the server compresses it on the wire (its .zst
-    # twin is smaller than the deflated wheel)
+    # loads, where inflating delayed the runtime (docs/performance.md); the server compresses it
+    # on the wire, its .zst twin smaller than the deflated wheel
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as zf:
         for arcname, data in entries:
             zi = zipfile.ZipInfo(arcname, date_time=_EPOCH)

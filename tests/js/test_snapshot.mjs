@@ -185,9 +185,8 @@ test("snapshotOptions: an array of the image's header at once; the heap streamed
 
 test("restoreHeap: data runs written, kept runs checked, gaps zeroed where the runtime wrote, its call trampoline kept", async () => {
   const good = fakeSnapshot(); // header 64 B: the heap starts at byte 64
-  good.fill(0, 3200, 3600); // a gap
   for (let i = 64; i < 4096; i++) good[i] = i % 251 || 1; // the heap's bytes, none zero outside the gap
-  good.fill(0, 3200, 3600);
+  good.fill(0, 3200, 3600); // a gap
   const fresh = good.slice(64); // the runtime's memory before the restore: the kept run's bytes its own
   const file = packRuns(good, [[0, 1000], [1000, 2000, true], [3000, 200], [3600, 496]]);
   const keptBytes = good.subarray(1000, 3000);
