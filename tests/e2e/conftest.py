@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import quote, urlparse
 
 import pytest
-from playwright.sync_api import Frame, Page, sync_playwright
+from playwright.sync_api import Frame, Page, expect, sync_playwright
 from starlette.applications import Starlette
 from starlette.responses import Response
 from starlette.routing import Mount
@@ -148,6 +148,23 @@ def open_console(page: Page, origins, path="/agent/cases") -> Frame:
     frame = softphone_frame(page, "#softphone")
     frame.locator("#log").get_by_text("ready").wait_for(timeout=BOOT_MS)
     return frame
+
+
+def dev_tools(frame: Frame) -> None:
+    """Open the demo softphone's developer tools (closed at first: the phone comes first). The
+    click is tried again until they are open: a line or a record arriving as Playwright clicks
+    can move the summary away from where it aimed."""
+    summary, tools = frame.locator("#dev > summary"), frame.locator("#dev")
+    for _ in range(5):
+        if tools.evaluate("el => el.open"):
+            return
+        summary.click()
+        try:
+            expect(tools).to_have_js_property("open", True, timeout=1000)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError("the softphone's developer tools did not open")
 
 
 def host_url(origins, phone_page="softphone.html", allow=None, others=()) -> str:

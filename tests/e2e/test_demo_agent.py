@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import BOOT_MS, open_console, run_py, sign_in, softphone_frame
+from conftest import BOOT_MS, dev_tools, open_console, run_py, sign_in, softphone_frame
 
 CUSTOMER_7 = "+1 555 0107"
 
@@ -85,11 +85,6 @@ def test_in_view_follows_the_console_and_clears_off_records(page, origins):
     page.locator("#search input").press("Enter")
     page.wait_for_url(re.compile(r"/agent/search"))
     expect(in_view).to_have_text("No record in view")
-
-
-def dev_tools(frame):
-    if not frame.locator("#dev").evaluate("el => el.open"):
-        frame.locator("#dev > summary").click()
 
 
 def test_the_phone_comes_first_and_the_developers_tools_fold_away(page, origins):
@@ -181,13 +176,16 @@ def test_a_line_arriving_in_the_call_log_moves_nothing_below_it(page, origins):
     """The developer tools sit below the log: an agent aiming at one of their buttons must not
     have it moved by a call's line arriving (a test's click once missed Hide that way)."""
     frame = open_console(page, origins)
-    frame.locator("#dev > summary").click()
+    dev_tools(frame)
     where = "document.getElementById('inbound').getBoundingClientRect().top + scrollY"
     before = frame.evaluate(where)
     for count in (1, 3, 40):
         frame.locator("#log").evaluate(f"""log => {{ for (let i = 0; i < {count}; i++) {{
             const li = document.createElement('li'); li.textContent = 'a call ' + i; log.prepend(li); }} }}""")
         assert frame.evaluate(where) == before, f"{count} more line(s) moved the developer tools"
+    # nor does a record with a long name coming into view: its line is cut short, whole in its title
+    frame.locator("#in-view").evaluate("el => { el.textContent = 'In view: company #1 · ' + 'Initech '.repeat(40); }")
+    assert frame.evaluate(where) == before, "a long record name moved the developer tools"
 
 
 def test_notes_are_signed_with_the_agents_name(page, origins):

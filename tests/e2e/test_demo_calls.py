@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 import calls_support
-from conftest import BOOT_MS, LOCAL, frame_at
+from conftest import BOOT_MS, LOCAL, dev_tools, frame_at
 from desk_cti_tools.cli import main
 from tools.serving import Serving
 
@@ -128,7 +128,7 @@ def test_the_demo_places_and_takes_real_calls_and_notes_them(served, page):
     far_call_when(farend, lambda c: c["state"] == "ended" and c["end"] == "softphone hung up", "the hang-up")
 
     # inbound: the far end rings the softphone from the number typed; the console pops the case
-    frame.locator("#dev > summary").click()
+    dev_tools(frame)
     frame.locator("#caller").fill(CUSTOMER_7)
     frame.get_by_role("button", name="Incoming call").click()
     expect(state).to_contain_text("Incoming call from +15550107", timeout=CALL_MS)

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 from playwright.sync_api import expect
 
-from conftest import open_console, run_py
+from conftest import dev_tools, open_console, run_py
 
 CUSTOMER_7 = "+1 555 0107"
 
@@ -15,12 +15,6 @@ CUSTOMER_7 = "+1 555 0107"
 def db_rows(db_path, sql, *args):
     with sqlite3.connect(db_path) as conn:
         return conn.execute(sql, args).fetchall()
-
-
-def dev_tools(frame):
-    """Open the softphone's developer tools (closed at first: the phone comes first)."""
-    if not frame.locator("#dev").evaluate("el => el.open"):
-        frame.locator("#dev > summary").click()
 
 
 def try_api(frame):

@@ -193,7 +193,6 @@ class Phone:
         # The console's focus event carries an error when no case, customer or company is in view.
         info = response.result
         self.focus = info
-        if info is None:
-            el("in-view").textContent = "No record in view"
-            return
-        el("in-view").textContent = f"In view: {info.object} #{info.objectId} · {info.objectName}"
+        text = "No record in view" if info is None else f"In view: {info.object} #{info.objectId} · {info.objectName}"
+        el("in-view").textContent = text
+        el("in-view").title = text  # the whole of it, where the line is cut short
